@@ -1,0 +1,88 @@
+"""casework: case management for Latvian municipal child-protection cooperation groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the application; ``config`` overrides the environment (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    from casework.config import check_config, load_config
+
+    app.config.from_mapping(load_config(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    check_config(app.config)
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    from casework import errors, i18n, security
+    from casework.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    _init_login(app, login_manager)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from casework.admin.views import bp as admin_bp
+    from casework.audit.views import bp as audit_bp
+    from casework.auth.views import bp as auth_bp
+    from casework.main.views import bp as main_bp
+
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    from casework import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_login(app: Flask, login_manager) -> None:
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from casework.auth.models import User
+    from casework.extensions import db
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        # Sessions hold the user's session token, not the id: rotating it ends them all.
+        return db.session.scalar(
+            select(User).where(User.session_token == token, User.active.is_(True))
+        )
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import abort, flash, redirect, request, url_for
+
+        from casework.access import wants_json
+
+        if wants_json():
+            abort(401)
+        flash(str(login_manager.login_message), "info")
+        nxt = request.full_path if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=nxt))

@@ -1,0 +1,1 @@
+"""Administration of institutions and users (the ``admin`` role; no case content)."""

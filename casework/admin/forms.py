@@ -1,0 +1,57 @@
+"""Administration forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from casework.auth.forms import REQUIRED
+from casework.auth.models import MUNICIPAL_ROLES, ROLE_LABELS
+from casework.orgs.models import INSTITUTION_KIND_LABELS
+
+TOO_LONG = _l("At most %(max)d characters.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes, each with its own label."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InstitutionForm(FlaskForm):
+    """Create an institution."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED),
+                                               Length(max=200, message=TOO_LONG)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)],
+                       choices=[(k.value, v) for k, v in INSTITUTION_KIND_LABELS.items()])
+
+
+class RenameForm(FlaskForm):
+    """Rename an institution."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED),
+                                               Length(max=200, message=TOO_LONG)])
+
+
+class UserForm(FlaskForm):
+    """Create or edit a user; the institution choices are set by the view."""
+
+    full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED),
+                                                         Length(max=200, message=TOO_LONG)])
+    email = EmailField(_l("E-mail"), validators=[
+        DataRequired(REQUIRED), Length(max=254, message=TOO_LONG),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")),
+    ])
+    institution_id = SelectField(_l("Institution"), coerce=int,
+                                 validators=[DataRequired(REQUIRED)])
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=[(r.value, ROLE_LABELS[r]) for r in MUNICIPAL_ROLES],
+        validators=[DataRequired(_l("Choose at least one role."))],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (deactivate, unlock...): only the CSRF token."""

@@ -1,0 +1,40 @@
+"""The audit log for the municipality's data protection officer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from sqlalchemy import distinct, select
+
+from casework.access import role_required
+from casework.audit.models import AuditEvent
+from casework.audit.operations import verify_chain
+from casework.audit.queries import audit_events_of
+from casework.auth.models import Role
+from casework.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PER_PAGE = 50
+
+
+@bp.route("/")
+@role_required(Role.AUDITOR)
+def events():
+    """The municipality's audit events, newest first, filterable by action."""
+    action = request.args.get("action") or None
+    page = db.paginate(audit_events_of(current_user, action=action), per_page=PER_PAGE,
+                       max_per_page=PER_PAGE, error_out=False)
+    actions = db.session.scalars(
+        select(distinct(AuditEvent.action))
+        .where(AuditEvent.municipality_id == current_user.municipality_id)
+        .order_by(AuditEvent.action)
+    ).all()
+    return render_template("audit/events.html", page=page, action=action, actions=actions)
+
+
+@bp.route("/verify")
+@role_required(Role.AUDITOR)
+def verify():
+    """Recompute the hash chain of the whole log and say whether it is intact."""
+    return render_template("audit/verify.html", broken_at=verify_chain())

@@ -1,0 +1,48 @@
+"""Login and password forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+REQUIRED = _l("This field is required.")
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = StringField(
+        _l("E-mail"),
+        validators=[DataRequired(REQUIRED),
+                    Length(max=254, message=_l("At most %(max)d characters."))],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED),
+                    Length(max=128, message=_l("At most %(max)d characters."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    """The user's own password change."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(REQUIRED),
+                    Length(max=128, message=_l("At most %(max)d characters."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(REQUIRED),
+                    EqualTo("new", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )

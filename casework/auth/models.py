@@ -1,0 +1,149 @@
+"""User and the roles a user holds (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from casework.db_types import UTCDateTime, utcnow
+from casework.extensions import db
+from casework.orgs.models import Institution
+
+
+class Role(StrEnum):
+    """The roles of DESIGN.md §2; a user may hold several."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    HEAD_OF_SERVICE = "head_of_service"
+    CASE_MANAGER = "case_manager"
+    SPECIALIST = "specialist"
+    INSPECTOR = "inspector"
+    AUDITOR = "auditor"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.HEAD_OF_SERVICE: _l("Head of the social service"),
+    Role.CASE_MANAGER: _l("Case manager"),
+    Role.SPECIALIST: _l("Specialist"),
+    Role.INSPECTOR: _l("Inspector"),
+    Role.AUDITOR: _l("Data protection officer"),
+}
+
+#: Roles that belong to a municipality's institution; inspectors work for the national authority.
+MUNICIPAL_ROLES = tuple(r for r in Role if r is not Role.INSPECTOR)
+
+_ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+    __table_args__ = (CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role_valid"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<UserRole {self.user_id} {self.role}>"
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in. Deactivated, never deleted."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Inspectors of the national authority belong to no municipal institution.
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Changing it ends every session of the user (password change, deactivation).
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=_new_session_token
+    )
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    institution: Mapped[Institution | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", order_by=UserRole.role, lazy="selectin"
+    )
+
+    # -- roles -----------------------------------------------------------------------------
+    @property
+    def roles(self) -> set[str]:
+        """The role names this user holds."""
+        return {r.role for r in self.role_rows}
+
+    @roles.setter
+    def roles(self, values) -> None:
+        wanted = {Role(v).value for v in values}
+        self.role_rows = [r for r in self.role_rows if r.role in wanted] + [
+            UserRole(role=v) for v in sorted(wanted - self.roles)
+        ]
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds any of ``roles``."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def municipality_id(self) -> int | None:
+        """The municipality all of this user's data is scoped to (none for inspectors)."""
+        return self.institution.municipality_id if self.institution else None
+
+    # -- Flask-Login -----------------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """The session refers to the token, so rotating it logs the user out everywhere."""
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        """End every existing session of this user."""
+        self.session_token = _new_session_token()
+
+    # -- passwords -------------------------------------------------------------------------
+    def set_password(self, password: str, *, temporary: bool = False) -> None:
+        """Store a hash of ``password``; a temporary one must be changed at next login."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+        self.must_change_password = temporary
+        self.password_changed_at = utcnow()
+
+    def check_password(self, password: str) -> bool:
+        """True when ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    # -- lockout ---------------------------------------------------------------------------
+    def is_locked(self, now: datetime | None = None) -> bool:
+        """True while a lockout after too many failed logins is in force."""
+        now = now or utcnow()
+        return self.locked_until is not None and self.locked_until > now
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,241 @@
+"""Every change to users: login, lockout, passwords and administration.
+
+Operations check, change, flush and record an audit event; the request commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from casework.audit.operations import record
+from casework.auth.models import MUNICIPAL_ROLES, Role, User
+from casework.db_types import utcnow
+from casework.extensions import db
+
+
+class LoginRefused(Exception):
+    """A login attempt that did not succeed; ``reason`` says why (for the message)."""
+
+    MESSAGES = {
+        "invalid": _l("Incorrect e-mail or password."),
+        "locked": _l(
+            "Too many failed attempts: the account is locked for %(minutes)s minutes. "
+            "Try again later or ask the administrator to unlock it."
+        ),
+        "inactive": _l("This account has been deactivated. Contact your administrator."),
+    }
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def message(self) -> str:
+        """The reason in the user's language."""
+        minutes = current_app.config["LOCKOUT_MINUTES"]
+        return str(self.MESSAGES[self.reason]) % {"minutes": minutes}
+
+
+class OperationRefused(Exception):
+    """A change the service layer does not allow; ``message`` is shown to the user."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+_dummy_hash: str | None = None
+
+
+def _equalise_timing(password: str) -> None:
+    # Checking a password against a throw-away hash makes "no such user" take as long as a
+    # wrong password, so response times do not reveal which e-mail addresses exist.
+    global _dummy_hash
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if _dummy_hash is None or not _dummy_hash.startswith(method.split(":")[0]):
+        _dummy_hash = generate_password_hash(secrets.token_hex(8), method=method)
+    check_password_hash(_dummy_hash, password)
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this e-mail address (case-insensitive), or None."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are stored and compared lower-case and trimmed."""
+    return email.strip().lower()
+
+
+def attempt_login(email: str, password: str) -> User:
+    """Return the user when the credentials are right; else record why and raise LoginRefused.
+
+    Five wrong passwords in a row lock the account for 15 minutes (configurable).
+    """
+    user = find_user_by_email(email)
+    now = utcnow()
+    if user is None:
+        _equalise_timing(password)
+        record("login_failed", details={"email": normalise_email(email)[:254],
+                                        "reason": "unknown_user"})
+        raise LoginRefused("invalid")
+    if user.is_locked(now):
+        record("login_failed", user, user=user, details={"reason": "locked"})
+        raise LoginRefused("locked")
+    if not user.check_password(password):
+        user.failed_login_count = (user.failed_login_count or 0) + 1
+        record("login_failed", user, user=user,
+               details={"reason": "wrong_password", "failed_count": user.failed_login_count})
+        if user.failed_login_count >= current_app.config["LOCKOUT_THRESHOLD"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
+            user.failed_login_count = 0
+            record("account_locked", user, user=user,
+                   details={"until": user.locked_until.isoformat()})
+            db.session.flush()
+            raise LoginRefused("locked")
+        db.session.flush()
+        raise LoginRefused("invalid")
+    if not user.is_active:
+        record("login_failed", user, user=user, details={"reason": "inactive"})
+        raise LoginRefused("inactive")
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record("login", user, user=user)
+    return user
+
+
+def record_logout(user: User) -> None:
+    """Audit a logout."""
+    record("logout", user, user=user)
+
+
+def record_session_expired(user: User) -> None:
+    """Audit the end of a session after the idle timeout."""
+    record("session_expired", user, user=user)
+
+
+def check_password_policy(password: str) -> None:
+    """Raise OperationRefused when ``password`` is too weak."""
+    min_length = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < min_length:
+        raise OperationRefused(
+            _l("The password must be at least %(n)s characters long.", n=min_length)
+        )
+    if password.isdigit() or password.isalpha():
+        raise OperationRefused(_l("The password must contain letters and digits or symbols."))
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change the user's own password; other sessions of the user end."""
+    if not user.check_password(current):
+        raise OperationRefused(_l("The current password is not correct."))
+    if new == current:
+        raise OperationRefused(_l("The new password must differ from the current one."))
+    check_password_policy(new)
+    user.set_password(new)
+    user.rotate_session_token()
+    record("password_changed", user, user=user)
+    db.session.flush()
+
+
+def generate_temporary_password() -> str:
+    """A random password for a new user, valid until their first login."""
+    return secrets.token_urlsafe(12)
+
+
+def _check_roles(roles, institution) -> list[str]:
+    roles = sorted({Role(r).value for r in roles})
+    if not roles:
+        raise OperationRefused(_l("Choose at least one role."))
+    if Role.INSPECTOR.value in roles:
+        raise OperationRefused(
+            _l("Inspectors belong to the national authority and are not created here.")
+        )
+    if institution is None or not institution.active:
+        raise OperationRefused(_l("Choose an active institution."))
+    return roles
+
+
+def create_user(admin: User, *, email: str, full_name: str, institution, roles) -> tuple:
+    """Create a user of the admin's municipality with a temporary password.
+
+    Returns ``(user, temporary_password)``; the password is shown to the admin once.
+    """
+    email = normalise_email(email)
+    if institution is None or institution.municipality_id != admin.municipality_id:
+        raise OperationRefused(_l("Choose an active institution."))
+    roles = _check_roles(roles, institution)
+    if find_user_by_email(email) is not None:
+        raise OperationRefused(_l("A user with this e-mail address already exists."))
+    password = generate_temporary_password()
+    user = User(email=email, full_name=full_name.strip(), institution=institution)
+    user.roles = roles
+    user.set_password(password, temporary=True)
+    db.session.add(user)
+    db.session.flush()
+    record("user_created", user, user=admin,
+           details={"email": email, "roles": roles, "institution_id": institution.id})
+    return user, password
+
+
+def update_user(admin: User, user: User, *, full_name: str, institution, roles) -> None:
+    """Change a user's name, institution and roles."""
+    if institution is None or institution.municipality_id != admin.municipality_id:
+        raise OperationRefused(_l("Choose an active institution."))
+    roles = _check_roles(roles, institution)
+    if user.id == admin.id and Role.ADMIN.value not in roles:
+        raise OperationRefused(_l("You cannot remove your own administrator role."))
+    before = {"full_name": user.full_name, "roles": sorted(user.roles),
+              "institution_id": user.institution_id}
+    user.full_name = full_name.strip()
+    user.institution = institution
+    user.roles = roles
+    after = {"full_name": user.full_name, "roles": roles, "institution_id": institution.id}
+    if before != after:
+        record("user_updated", user, user=admin, details={"before": before, "after": after})
+    db.session.flush()
+
+
+def set_user_active(admin: User, user: User, active: bool) -> None:
+    """Deactivate (ending every session) or reactivate a user; nobody is ever deleted."""
+    if user.id == admin.id and not active:
+        raise OperationRefused(_l("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.rotate_session_token()
+    record("user_reactivated" if active else "user_deactivated", user, user=admin)
+    db.session.flush()
+
+
+def unlock_user(admin: User, user: User) -> None:
+    """Lift a lockout after failed logins."""
+    user.locked_until = None
+    user.failed_login_count = 0
+    record("user_unlocked", user, user=admin)
+    db.session.flush()
+
+
+def reset_password(admin: User, user: User) -> str:
+    """Give the user a new temporary password, to be changed at the next login."""
+    password = generate_temporary_password()
+    user.set_password(password, temporary=True)
+    user.rotate_session_token()
+    record("user_password_reset", user, user=admin)
+    db.session.flush()
+    return password
+
+
+__all__ = [
+    "MUNICIPAL_ROLES", "LoginRefused", "OperationRefused", "attempt_login", "change_password",
+    "create_user", "find_user_by_email", "reset_password", "set_user_active", "unlock_user",
+    "update_user",
+]

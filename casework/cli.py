@@ -1,0 +1,48 @@
+"""Command-line commands: ``flask --app casework <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from casework.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--password", default=None, help="Password of every demo user.")
+@with_appcontext
+def seed_demo_command(password: str | None) -> None:
+    """Create the demo municipality "Parauga novads" and one user per role."""
+    from casework.demo import DEFAULT_DEMO_PASSWORD, seed_demo
+
+    created = seed_demo(password or DEFAULT_DEMO_PASSWORD)
+    db.session.commit()
+    if any(created.values()):
+        click.echo("Created: " + ", ".join(f"{k} {v}" for k, v in created.items()))
+    else:
+        click.echo("Demo data already present; nothing changed.")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the audit log's hash chain; exits 1 if it was tampered with."""
+    from casework.audit.operations import verify_chain
+
+    broken = verify_chain()
+    if broken is None:
+        click.echo("Audit log intact.")
+    else:
+        click.echo(f"Audit log broken at event {broken}.", err=True)
+        raise SystemExit(1)
+
+
+def init_app(app) -> None:
+    """Register the commands."""
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(audit_group)

@@ -1,0 +1,100 @@
+"""Configuration from ``CASEWORK_*`` environment variables (DESIGN.md §7).
+
+Nothing here touches the network or the database; ``load_config`` only reads the environment
+and the instance folder, where it creates the secret key on first run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return ``CASEWORK_SECRET_KEY`` or the key in the instance folder, creating it once."""
+    key = os.environ.get("CASEWORK_SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with owner-only permissions: the key signs every session cookie.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the app configuration from the environment and the instance folder."""
+    path = Path(instance_path)
+    path.mkdir(parents=True, exist_ok=True)
+    env = os.environ.get
+    database_url = env("CASEWORK_DATABASE_URL") or f"sqlite:///{path / 'casework.sqlite'}"
+    return {
+        "SECRET_KEY": _secret_key(path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAIL_SERVER": env("CASEWORK_MAIL_SERVER") or None,
+        "MAIL_FROM": env("CASEWORK_MAIL_FROM", "casework@localhost"),
+        "RATELIMIT_STORAGE_URI": env("CASEWORK_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env("CASEWORK_LOGIN_RATE_LIMIT", "20 per 15 minutes"),
+        "REPORT_RECIPIENT": env(
+            "CASEWORK_REPORT_RECIPIENT", "Bērnu aizsardzības centrs (BAC, agrāk VBTAI)"
+        ),
+        "PROXY_FIX": _bool(env("CASEWORK_PROXY_FIX"), False),
+        # Session and cookie hardening (STYLE.md 9).
+        "SESSION_COOKIE_SECURE": _bool(env("CASEWORK_COOKIE_SECURE"), True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "casework_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_IDLE_MINUTES": 30,
+        "REMEMBER_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own idle timeout bounds the token
+        "LOCKOUT_THRESHOLD": 5,
+        "LOCKOUT_MINUTES": 15,
+        "PASSWORD_MIN_LENGTH": 10,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "BABEL_DEFAULT_LOCALE": "lv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Riga",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ("lv", "en"),
+        "TESTING": False,
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` URLs (SQLAlchemy defaults to psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_config(config) -> None:
+    """Refuse to start with settings that would be unsafe in production."""
+    key = config.get("SECRET_KEY") or ""
+    if not config.get("TESTING") and len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"CASEWORK_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long."
+        )

@@ -1,0 +1,70 @@
+"""Error pages and JSON error bodies in the user's language; never a bare 500."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from casework.access import wants_json
+from casework.extensions import db
+
+TITLES = {
+    400: _l("The request could not be processed"),
+    401: _l("Please log in"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("The upload is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+}
+
+MESSAGES = {
+    400: _l("Please check what you entered and try again."),
+    401: _l("You need to log in to use this page."),
+    403: _l("Your role does not allow you to use this page."),
+    404: _l("The page does not exist or you do not have access to it."),
+    405: _l("This address does not accept this kind of request."),
+    413: _l("Please send a smaller file."),
+    429: _l("Too many attempts from your address. Please wait a few minutes and try again."),
+    500: _l("The error has been recorded. Please try again later."),
+}
+
+CSRF_MESSAGE = _l(
+    "The form's security token is missing or has expired. Please reload the page and try again."
+)
+
+
+def render_error(code: int, message=None):
+    """An error response: JSON for API clients, the error page for browsers."""
+    message = str(message or MESSAGES.get(code, MESSAGES[500]))
+    title = str(TITLES.get(code, TITLES[500]))
+    if wants_json():
+        return jsonify({"error": {"status": code, "title": title, "message": message}}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        if isinstance(error, InternalServerError):
+            return internal_error(error)
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def internal_error(error):
+        # Nothing half-written: whatever the failed request changed is rolled back.
+        db.session.rollback()
+        app.logger.exception("Unhandled error", exc_info=getattr(error, "original_exception",
+                                                                 error))
+        return render_error(500)

@@ -1,0 +1,52 @@
+"""Languages (Latvian by default, English second) and dates shown in Europe/Riga time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from casework.extensions import babel
+
+
+def select_locale() -> str:
+    """The session's choice, then the user's saved choice, then Latvian."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Everyone works in Latvian time."""
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _datetime_filter(value: datetime | None, fmt: str = "short") -> str:
+    if value is None:
+        return "—"
+    if fmt == "short":
+        return format_datetime(value, "dd.MM.yyyy HH:mm")
+    return format_datetime(value, fmt)
+
+
+def _date_filter(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd.MM.yyyy")
+    return format_date(value, "dd.MM.yyyy")
+
+
+def init_app(app) -> None:
+    """Bind Flask-Babel and the template filters."""
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters["dt"] = _datetime_filter
+    app.jinja_env.filters["d"] = _date_filter
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.policies["ext.i18n.trimmed"] = True

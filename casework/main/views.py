@@ -1,0 +1,43 @@
+"""Start page and language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from casework.extensions import db
+from casework.main.navigation import start_page_sections
+from casework.security import is_safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The start page: what this user's roles let them do."""
+    return render_template("main/index.html", sections=start_page_sections(current_user))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the UI language; saved on the user so it follows them to other devices."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["locale"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    back = request.form.get("back")
+    return redirect(back if is_safe_next(back) else url_for("main.index"))
+
+
+@bp.app_context_processor
+def _navigation():
+    from casework.auth.models import ROLE_LABELS, Role
+    from casework.main.navigation import nav_items
+
+    def role_labels(user):
+        return [str(ROLE_LABELS[Role(r)]) for r in sorted(user.roles)]
+
+    return {"nav_items": nav_items, "role_labels": role_labels}
