@@ -65,7 +65,9 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "casework_session",
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        # The 30-minute idle timeout is enforced by security.py (with a message and an audit
+        # event); the signed cookie's own lifetime is only an outer bound.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "SESSION_IDLE_MINUTES": 30,
         "REMEMBER_COOKIE_SECURE": True,

@@ -1,13 +1,13 @@
 """Administration forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.auth.forms import REQUIRED
 from casework.auth.models import MUNICIPAL_ROLES, ROLE_LABELS
+from casework.forms import BaseForm
 from casework.orgs.models import INSTITUTION_KIND_LABELS
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -20,23 +20,25 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(BaseForm):
     """Create an institution."""
 
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED),
                                                Length(max=200, message=TOO_LONG)])
-    kind = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)],
-                       choices=[(k.value, v) for k, v in INSTITUTION_KIND_LABELS.items()])
+    kind = SelectField(
+        _l("Kind"), validators=[DataRequired(REQUIRED)],
+        choices=[SelectChoice(k.value, v) for k, v in INSTITUTION_KIND_LABELS.items()],
+    )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(BaseForm):
     """Rename an institution."""
 
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED),
                                                Length(max=200, message=TOO_LONG)])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """Create or edit a user; the institution choices are set by the view."""
 
     full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED),
@@ -48,10 +50,11 @@ class UserForm(FlaskForm):
     institution_id = SelectField(_l("Institution"), coerce=int,
                                  validators=[DataRequired(REQUIRED)])
     roles = MultiCheckboxField(
-        _l("Roles"), choices=[(r.value, ROLE_LABELS[r]) for r in MUNICIPAL_ROLES],
+        _l("Roles"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in MUNICIPAL_ROLES],
         validators=[DataRequired(_l("Choose at least one role."))],
+        invalid_choice_message=_l("Choose roles from the list."),
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A button that changes something (deactivate, unlock...): only the CSRF token."""

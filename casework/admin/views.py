@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from casework.access import role_required
 from casework.admin.forms import ActionForm, InstitutionForm, RenameForm, UserForm
@@ -101,7 +102,7 @@ def _user_form(obj=None) -> UserForm:
             Institution.active.is_(True) | (Institution.id == getattr(obj, "institution_id", 0)),
         ).order_by(Institution.name)
     ).all()
-    form.institution_id.choices = [(0, "—")] + [(i, n) for i, n in choices]
+    form.institution_id.choices = [SelectChoice(0, "—")] + [SelectChoice(i, n) for i, n in choices]
     if obj is not None and request.method == "GET":
         form.roles.data = sorted(obj.roles)
     return form

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from casework.access import role_required
 from casework.audit.models import AuditEvent
@@ -26,7 +26,7 @@ def events():
     page = db.paginate(audit_events_of(current_user, action=action), per_page=PER_PAGE,
                        max_per_page=PER_PAGE, error_out=False)
     actions = db.session.scalars(
-        select(distinct(AuditEvent.action))
+        select(AuditEvent.action).distinct()
         .where(AuditEvent.municipality_id == current_user.municipality_id)
         .order_by(AuditEvent.action)
     ).all()

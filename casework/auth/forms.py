@@ -1,14 +1,15 @@
 """Login and password forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from casework.forms import BaseForm
 
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = StringField(
@@ -26,7 +27,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BaseForm):
     """The user's own password change."""
 
     current = PasswordField(
