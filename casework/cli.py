@@ -42,7 +42,47 @@ def audit_verify_command() -> None:
         raise SystemExit(1)
 
 
+@click.command("create-admin")
+@click.option("--atvk", required=True, help="ATVK code of the municipality (7 digits).")
+@click.option("--municipality", "municipality_name", help="Name, when the municipality is new.")
+@click.option("--institution", "institution_name", required=True,
+              help="The administrator's institution (created as kind 'other' when missing).")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@with_appcontext
+def create_admin_command(atvk, municipality_name, institution_name, email, full_name) -> None:
+    """Create a municipality's first administrator; prints a temporary password."""
+    from casework.auth.operations import bootstrap_user
+
+    try:
+        user, password = bootstrap_user(
+            email=email, full_name=full_name, roles=["admin"], atvk=atvk,
+            municipality_name=municipality_name, institution_name=institution_name)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email}; temporary password (change at first login): {password}")
+
+
+@click.command("create-inspector")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@with_appcontext
+def create_inspector_command(email, full_name) -> None:
+    """Create an inspector of the national authority; prints a temporary password."""
+    from casework.auth.operations import bootstrap_user
+
+    try:
+        user, password = bootstrap_user(email=email, full_name=full_name, roles=["inspector"])
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email}; temporary password (change at first login): {password}")
+
+
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(create_inspector_command)

@@ -49,3 +49,31 @@ def test_demo_case_manager_logs_in_to_the_latvian_start_page(client, runner):
     html = client.get("/").get_data(as_text=True)
     assert "<h1>Sākums</h1>" in html
     assert "Parauga novada Sociālais dienests" in html
+
+
+def test_create_admin_command_creates_a_first_administrator_with_a_temporary_password(
+        app_ctx, runner, client):
+    result = runner.invoke(args=[
+        "create-admin", "--atvk", "0001000", "--municipality", "Rīga",
+        "--institution", "Rīgas administrācija", "--email", "Admin@Riga.lv", "--name", "A B"])
+    assert result.exit_code == 0, result.output
+    password = result.output.rsplit(": ", 1)[1].strip()
+    user = db.session.scalar(select(User).where(User.email == "admin@riga.lv"))
+    assert user.roles == {"admin"} and user.must_change_password
+    assert user.institution.municipality.atvk_code == "0001000"
+    assert client.login("admin@riga.lv", password).headers["Location"] == "/password"
+
+
+def test_create_admin_command_refuses_bad_input(app_ctx, runner):
+    result = runner.invoke(args=["create-admin", "--atvk", "12", "--institution", "X",
+                                 "--email", "a@b.lv", "--name", "A"])
+    assert result.exit_code == 2
+    assert "7 digits" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_create_inspector_command(app_ctx, runner):
+    result = runner.invoke(args=["create-inspector", "--email", "i@bac.gov.lv", "--name", "I"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "i@bac.gov.lv"))
+    assert user.roles == {"inspector"} and user.institution is None

@@ -234,6 +234,54 @@ def reset_password(admin: User, user: User) -> str:
     return password
 
 
+def bootstrap_user(*, email: str, full_name: str, roles: list[str], atvk: str | None = None,
+                   municipality_name: str | None = None,
+                   institution_name: str | None = None) -> tuple[User, str]:
+    """Create a user from the command line (the first admin, or an inspector).
+
+    Raises ValueError with a message for the operator when the input is not usable.
+    """
+    import re
+
+    from casework.orgs.models import Institution, InstitutionKind, Municipality
+
+    email = normalise_email(email)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ValueError("not a valid e-mail address")
+    if find_user_by_email(email) is not None:
+        raise ValueError("a user with this e-mail address already exists")
+    if not full_name.strip():
+        raise ValueError("the name is empty")
+    institution = None
+    if Role.INSPECTOR.value not in roles:
+        if not atvk or not re.fullmatch(r"\d{7}", atvk):
+            raise ValueError("the ATVK code must have 7 digits")
+        muni = db.session.scalar(select(Municipality).where(Municipality.atvk_code == atvk))
+        if muni is None:
+            if not municipality_name:
+                raise ValueError("a new municipality needs --municipality NAME")
+            muni = Municipality(atvk_code=atvk, name=municipality_name.strip())
+            db.session.add(muni)
+            db.session.flush()
+        institution = db.session.scalar(select(Institution).where(
+            Institution.municipality_id == muni.id, Institution.name == institution_name))
+        if institution is None:
+            institution = Institution(municipality_id=muni.id, name=institution_name.strip(),
+                                      kind=InstitutionKind.OTHER.value)
+            db.session.add(institution)
+            db.session.flush()
+    password = generate_temporary_password()
+    user = User(email=email, full_name=full_name.strip(), institution=institution)
+    user.roles = roles
+    user.set_password(password, temporary=True)
+    db.session.add(user)
+    db.session.flush()
+    record("user_created", user, user=None,
+           municipality_id=institution.municipality_id if institution else None,
+           details={"email": email, "roles": roles, "by": "command line"})
+    return user, password
+
+
 __all__ = [
     "MUNICIPAL_ROLES", "LoginRefused", "OperationRefused", "attempt_login", "change_password",
     "create_user", "find_user_by_email", "reset_password", "set_user_active", "unlock_user",
