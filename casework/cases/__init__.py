@@ -1,0 +1,1 @@
+"""Referrals, cases, persons, notes and the case's history."""

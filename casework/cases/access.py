@@ -1,0 +1,39 @@
+"""Who may do what with a case: small policy functions, separate from the workflow rules.
+
+Seeing a case is decided in SQL (``queries.visible_cases``); these functions answer the second
+question for a case the user can already see: may this user change it in this way?
+"""
+
+from __future__ import annotations
+
+from casework.auth.models import Role
+
+
+def is_case_manager_of(user, case) -> bool:
+    """The user leads this case."""
+    return case.case_manager_id is not None and case.case_manager_id == user.id
+
+
+def supervises(user, case) -> bool:
+    """The user is head of the social service that owns the case."""
+    return user.has_role(Role.HEAD_OF_SERVICE) and user.institution_id == case.owner_institution_id
+
+
+def may_manage_case(user, case) -> bool:
+    """Lifecycle, risk, persons and participation: the case manager and their head."""
+    return is_case_manager_of(user, case) or supervises(user, case)
+
+
+def may_triage(user) -> bool:
+    """Case managers register and triage referrals."""
+    return user.has_role(Role.CASE_MANAGER)
+
+
+def may_file_referral(user) -> bool:
+    """Any user of a municipal institution may report a concern."""
+    return user.institution_id is not None
+
+
+def may_break_glass(user) -> bool:
+    """Only heads of service may open a case outside their scope, with a reason."""
+    return user.has_role(Role.HEAD_OF_SERVICE)

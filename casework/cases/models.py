@@ -1,0 +1,351 @@
+"""Referral, Case, CasePerson, CaseEvent, Note, ClientParticipation (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from casework.auth.models import User
+from casework.db_types import BigIntPK, UTCDateTime, utcnow
+from casework.extensions import db
+from casework.orgs.models import Institution
+
+
+class Category(StrEnum):
+    """Concern categories of referrals and cases."""
+
+    VIOLENCE = "violence"
+    NEGLECT = "neglect"
+    SCHOOL_ABSENCE = "school_absence"
+    ADDICTION = "addiction"
+    BEHAVIOUR = "behaviour"
+    OTHER = "other"
+
+
+CATEGORY_LABELS = {
+    Category.VIOLENCE: _l("violence"),
+    Category.NEGLECT: _l("neglect"),
+    Category.SCHOOL_ABSENCE: _l("not attending school"),
+    Category.ADDICTION: _l("addiction"),
+    Category.BEHAVIOUR: _l("behavioural problems"),
+    Category.OTHER: _l("other concern"),
+}
+
+
+class PersonRole(StrEnum):
+    """How a person is related to the case."""
+
+    CHILD = "child"
+    PARENT = "parent"
+    GUARDIAN = "guardian"
+    OTHER = "other"
+
+
+PERSON_ROLE_LABELS = {
+    PersonRole.CHILD: _l("child"),
+    PersonRole.PARENT: _l("parent"),
+    PersonRole.GUARDIAN: _l("guardian"),
+    PersonRole.OTHER: _l("other person"),
+}
+
+
+class NoteLevel(StrEnum):
+    """Confidentiality of a note (DESIGN.md §2)."""
+
+    GROUP = "group"
+    INSTITUTION = "institution"
+    RESTRICTED = "restricted"
+
+
+NOTE_LEVEL_LABELS = {
+    NoteLevel.GROUP: _l("group"),
+    NoteLevel.INSTITUTION: _l("institution"),
+    NoteLevel.RESTRICTED: _l("restricted"),
+}
+
+
+class TriageOutcome(StrEnum):
+    """What triage made of a referral."""
+
+    NEW_CASE = "new_case"
+    ATTACHED = "attached"
+    NO_ACTION = "no_action"
+
+
+RISKS = ("green", "yellow", "red")
+_RISK_CHECK = "risk IN ('green', 'yellow', 'red')"
+
+
+def _values(enum_cls) -> str:
+    return ", ".join(f"'{v.value}'" for v in enum_cls)
+
+
+class ReferralCategory(db.Model):
+    """One concern category of a referral."""
+
+    __tablename__ = "referral_category"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<ReferralCategory {self.referral_id} {self.category}>"
+
+
+class CaseCategory(db.Model):
+    """One concern category of a case."""
+
+    __tablename__ = "case_category"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+    def __repr__(self) -> str:
+        return f"<CaseCategory {self.case_id} {self.category}>"
+
+
+class Referral(db.Model):
+    """A concern reported by an institution (ziņojums), waiting for or given triage."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        CheckConstraint("proposed_urgency IN ('green', 'yellow', 'red')", name="urgency_valid"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN ({_values(TriageOutcome)})",
+                        name="outcome_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    reporting_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    child_given_name: Mapped[str] = mapped_column(String(100))
+    child_family_name: Mapped[str] = mapped_column(String(100))
+    child_personal_code: Mapped[str | None] = mapped_column(String(12))
+    child_birth_date: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    proposed_urgency: Mapped[str] = mapped_column(String(8))
+    triage_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    outcome: Mapped[str | None] = mapped_column(String(16), index=True)
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    assigned_risk: Mapped[str | None] = mapped_column(String(8))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+
+    category_rows: Mapped[list[ReferralCategory]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+    reporting_institution: Mapped[Institution] = relationship()
+    reported_by: Mapped[User] = relationship(foreign_keys=[reported_by_id])
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(r.category for r in self.category_rows)
+
+    @categories.setter
+    def categories(self, values) -> None:
+        self.category_rows = [ReferralCategory(category=Category(v).value)
+                              for v in sorted(set(values))]
+
+    def __repr__(self) -> str:
+        return f"<Referral {self.id} {self.proposed_urgency} {self.outcome}>"
+
+
+class Case(db.Model):
+    """A child's case (lieta), with its lifecycle status and risk colour."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "number"),
+        UniqueConstraint("municipality_id", "year", "seq"),
+        CheckConstraint(_RISK_CHECK, name="risk_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="registered", index=True)
+    risk: Mapped[str] = mapped_column(String(8), index=True)
+    case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # The social service that owns the case: its head supervises it.
+    owner_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closure_reason: Mapped[str | None] = mapped_column(String(32))
+    closure_reason_text: Mapped[str | None] = mapped_column(Text)
+    next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
+    crisis_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    risk_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    case_manager: Mapped[User | None] = relationship(foreign_keys=[case_manager_id])
+    owner_institution: Mapped[Institution] = relationship()
+    category_rows: Mapped[list[CaseCategory]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+    persons: Mapped[list[CasePerson]] = relationship(
+        back_populates="case", order_by="CasePerson.id")
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(r.category for r in self.category_rows)
+
+    @categories.setter
+    def categories(self, values) -> None:
+        wanted = {Category(v).value for v in values}
+        self.category_rows = [r for r in self.category_rows if r.category in wanted] + [
+            CaseCategory(category=c) for c in sorted(wanted - set(self.categories))]
+
+    def __repr__(self) -> str:
+        return f"<Case {self.number} {self.status} {self.risk}>"
+
+
+class CasePerson(db.Model):
+    """A child, parent, guardian or other person of a case."""
+
+    __tablename__ = "case_person"
+    __table_args__ = (CheckConstraint(f"role IN ({_values(PersonRole)})", name="role_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    personal_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="persons")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def __repr__(self) -> str:
+        return f"<CasePerson {self.id} {self.role}>"
+
+
+class CaseEvent(db.Model):
+    """One entry of a case's append-only history: a transition or another recorded change."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    machine: Mapped[str] = mapped_column(String(16))  # lifecycle, risk, case, group
+    trigger: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CaseEvent {self.id} {self.machine}.{self.trigger}>"
+
+
+class Note(db.Model):
+    """A note on a case with a confidentiality level."""
+
+    __tablename__ = "note"
+    __table_args__ = (CheckConstraint(f"level IN ({_values(NoteLevel)})", name="level_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    author_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    level: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship()
+    author_institution: Mapped[Institution] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Note {self.id} {self.level}>"
+
+
+class ClientParticipation(db.Model):
+    """The client or child informed of a decision, their opinion, whether they attended."""
+
+    __tablename__ = "client_participation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("case_person.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    subject: Mapped[str] = mapped_column(String(300))
+    informed: Mapped[bool] = mapped_column(Boolean, default=False)
+    informed_on: Mapped[date | None] = mapped_column(Date)
+    informed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    method: Mapped[str | None] = mapped_column(String(32))
+    opinion: Mapped[str | None] = mapped_column(Text)
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person: Mapped[CasePerson | None] = relationship()
+    informed_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ClientParticipation {self.id} case={self.case_id}>"
+
+
+class CaseNumberCounter(db.Model):
+    """The last case number used per municipality and year (atomic increments)."""
+
+    __tablename__ = "case_number_counter"
+
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"),
+                                                 primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<CaseNumberCounter {self.municipality_id} {self.year} {self.last}>"
+
+
+class BreakGlassAccess(db.Model):
+    """A head of service's time-limited emergency access to a case outside their scope."""
+
+    __tablename__ = "break_glass_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<BreakGlassAccess user={self.user_id} case={self.case_id}>"
+
+
+@event.listens_for(Session, "before_flush")
+def _history_is_append_only(session, _flush_context, _instances):
+    """Refuse to change or delete a CaseEvent once written."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, CaseEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise ValueError("the case history is append-only")

@@ -1,0 +1,530 @@
+"""Every change to referrals and cases: check, transition, flush, record the history and the
+audit event. The request (or job) commits once; nothing here commits.
+
+Two questions are asked separately for every change: may this user do it (``access``), and does
+the workflow allow it now (``workflows``). Both refusals carry a message for the user.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework.audit.operations import record
+from casework.auth.operations import OperationRefused
+from casework.cases import access
+from casework.cases.models import (
+    BreakGlassAccess,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CasePerson,
+    ClientParticipation,
+    Note,
+    NoteLevel,
+    PersonRole,
+    Referral,
+    TriageOutcome,
+)
+from casework.cases.personal_code import InvalidPersonalCode, validate_personal_code
+from casework.db_types import utcnow
+from casework.extensions import db
+from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
+from casework.policies.operations import calendar_for, policy_for
+from casework.tasks.models import Task
+from workflows import WorkflowError, case_lifecycle, risk_profile
+from workflows.policy import convene_deadline, local_date, next_review_date, triage_deadline
+
+BREAK_GLASS_HOURS = 4
+CONVENE_TASK_TITLE = "Sasaukt starpprofesionāļu sadarbības grupu"
+
+
+class StaleCase(OperationRefused):
+    """Someone else changed the case since the form was opened."""
+
+    def __init__(self):
+        super().__init__(_l(
+            "Someone else changed this case while you were editing it. Your input is kept "
+            "below: check the current state of the case and submit again."))
+
+
+def _locale() -> str:
+    return str(get_locale() or "lv")
+
+
+def refusal(error: WorkflowError) -> OperationRefused:
+    """A workflow refusal as an OperationRefused carrying the message in the user's language."""
+    refused = OperationRefused(error.message(_locale()))
+    refused.code = error.code
+    return refused
+
+
+# -- numbering --------------------------------------------------------------------------------
+def next_case_number(municipality_id: int, year: int) -> tuple[int, str]:
+    """The next case number of the municipality and year, e.g. ``(42, "2026/0042")``.
+
+    The counter row is incremented with one UPDATE, which on PostgreSQL holds the row lock until
+    the transaction commits, so two cases opened at once never get the same number.
+    """
+    dialect = db.session.get_bind().dialect.name
+    ins = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if ins is not None:
+        db.session.execute(ins(CaseNumberCounter).values(
+            municipality_id=municipality_id, year=year, last=0).on_conflict_do_nothing())
+    elif db.session.get(CaseNumberCounter, (municipality_id, year)) is None:
+        db.session.execute(insert(CaseNumberCounter).values(
+            municipality_id=municipality_id, year=year, last=0))
+    seq = db.session.execute(
+        update(CaseNumberCounter)
+        .where(CaseNumberCounter.municipality_id == municipality_id,
+               CaseNumberCounter.year == year)
+        .values(last=CaseNumberCounter.last + 1)
+        .returning(CaseNumberCounter.last)
+    ).scalar_one()
+    return seq, f"{year}/{seq:04d}"
+
+
+# -- history ----------------------------------------------------------------------------------
+def record_event(case: Case, actor, machine: str, trigger: str, *, from_state=None,
+                 to_state=None, reason=None, decision_id=None, details=None,
+                 at: datetime | None = None) -> CaseEvent:
+    """Append a row to the case's history."""
+    event = CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, machine=machine,
+                      trigger=trigger, from_state=from_state, to_state=to_state,
+                      reason=reason, decision_id=decision_id, details=details or {},
+                      at=at or utcnow())
+    db.session.add(event)
+    return event
+
+
+def record_case_view(user, case: Case) -> None:
+    """Every read of a case page is in the audit log."""
+    record("case_viewed", case, user=user)
+
+
+def _check_version(case: Case, expected_version) -> None:
+    if expected_version is not None and str(expected_version) != str(case.version):
+        raise StaleCase()
+
+
+def _flush_case() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleCase() from error
+
+
+# -- facts for the workflows ------------------------------------------------------------------
+def case_facts(case: Case) -> case_lifecycle.CaseFacts:
+    """What the lifecycle's conditions need to know, read from the database."""
+    open_tasks = db.session.scalar(
+        select(func.count()).select_from(Task).where(Task.case_id == case.id,
+                                                     Task.status == "open"))
+    last_held = db.session.scalar(
+        select(func.max(Meeting.held_at))
+        .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+        .where(CooperationGroup.case_id == case.id,
+               Meeting.status.in_(("held", "minutes_approved"))))
+    return case_lifecycle.CaseFacts(
+        case_manager_assigned=case.case_manager_id is not None, risk=case.risk,
+        open_task_count=open_tasks or 0, crisis_started_at=case.crisis_started_at,
+        last_group_meeting_held_at=last_held)
+
+
+def risk_facts(case: Case) -> risk_profile.RiskFacts:
+    """The decisions of the case's group (lowering from red must rest on one of them)."""
+    ids = db.session.scalars(
+        select(Decision.id).join(CooperationGroup, CooperationGroup.id == Decision.group_id)
+        .where(CooperationGroup.case_id == case.id))
+    return risk_profile.RiskFacts(group_decision_refs=frozenset(str(i) for i in ids),
+                                  case_in_crisis=case.status == "crisis")
+
+
+def case_group(case: Case) -> CooperationGroup | None:
+    """The case's interprofessional group."""
+    return db.session.scalar(select(CooperationGroup).where(CooperationGroup.case_id == case.id))
+
+
+# -- risk side effects ------------------------------------------------------------------------
+def _after_risk_change(case: Case, actor, new_risk: str, at: datetime) -> None:
+    """The next review follows the colour; turning red asks for the group to be convened."""
+    policy = policy_for(case.municipality_id)
+    case.risk_changed_at = at
+    case.next_review_due = next_review_date(local_date(at), new_risk, policy)
+    if new_risk == "red":
+        _convene_task(case, "red", at)
+
+
+def _convene_task(case: Case, risk: str, at: datetime) -> Task | None:
+    if case.case_manager_id is None:
+        return None
+    manager = case.case_manager
+    due = convene_deadline(at, risk, policy_for(case.municipality_id),
+                           calendar_for(case.municipality_id))
+    task = Task(municipality_id=case.municipality_id, title=CONVENE_TASK_TITLE,
+                assignee_id=manager.id, assignee_institution_id=manager.institution_id,
+                due_date=local_date(due), case_id=case.id, created_at=at)
+    db.session.add(task)
+    return task
+
+
+# -- lifecycle and risk -----------------------------------------------------------------------
+def allowed_case_triggers(user, case: Case) -> list[str]:
+    """The lifecycle buttons this user may press now."""
+    if not access.may_manage_case(user, case):
+        return []
+    return case_lifecycle.bind(case, case_facts(case)).allowed_triggers()
+
+
+def allowed_risk_triggers(user, case: Case) -> list[str]:
+    """The risk buttons this user may press now."""
+    if not access.may_manage_case(user, case) or case.status == "closed":
+        return []
+    return risk_profile.bind(case, risk_facts(case)).allowed_triggers()
+
+
+def _require_manager(user, case: Case) -> None:
+    if not access.may_manage_case(user, case):
+        raise OperationRefused(
+            _l("Only the case manager or the head of the social service may change the case."))
+
+
+def transition_case(actor, case: Case, trigger: str, *, expected_version=None,
+                    at: datetime | None = None, **inputs) -> None:
+    """Fire a lifecycle trigger (``close``, ``escalate_crisis``...) with the user's inputs."""
+    _require_manager(actor, case)
+    _check_version(case, expected_version)
+    at = at or utcnow()
+    old_risk = case.risk
+    inputs = {k: v for k, v in inputs.items() if v not in (None, "")}
+    try:
+        outcome = case_lifecycle.bind(case, case_facts(case)).fire(trigger, at=at, **inputs)
+    except WorkflowError as error:
+        raise refusal(error) from error
+    reason = inputs.get("reason") or inputs.get("closure_reason_text")
+    record_event(case, actor, "lifecycle", trigger, from_state=outcome.source,
+                 to_state=outcome.dest, reason=reason, at=at,
+                 details={k: v for k, v in inputs.items() if k == "closure_reason"})
+    if trigger == "close":
+        case.closed_at = at
+        case.closure_reason = inputs.get("closure_reason")
+        case.closure_reason_text = inputs.get("closure_reason_text")
+        case.next_review_due = None
+    elif trigger == "reopen":
+        case.closed_at = None
+        case.closure_reason = case.closure_reason_text = None
+        case.next_review_due = next_review_date(local_date(at), case.risk,
+                                                policy_for(case.municipality_id))
+    if case.risk != old_risk:
+        record_event(case, actor, "risk", "raise_to_red", from_state=old_risk,
+                     to_state=case.risk, reason=reason, at=at, details={"by": trigger})
+        _after_risk_change(case, actor, case.risk, at)
+    record("case_transition", case, user=actor,
+           details={"trigger": trigger, "from": outcome.source, "to": outcome.dest})
+    _flush_case()
+
+
+def change_risk(actor, case: Case, trigger: str, *, reason: str | None,
+                decision_id: int | None = None, expected_version=None,
+                at: datetime | None = None) -> None:
+    """Raise or lower the risk colour; lowering from red must rest on a group decision."""
+    _require_manager(actor, case)
+    _check_version(case, expected_version)
+    if case.status == "closed":
+        raise OperationRefused(_l("The risk of a closed case cannot be changed."))
+    at = at or utcnow()
+    kwargs = {"reason": reason}
+    if decision_id:
+        kwargs["decision_ref"] = str(decision_id)
+    try:
+        outcome = risk_profile.bind(case, risk_facts(case)).fire(trigger, **kwargs)
+    except WorkflowError as error:
+        raise refusal(error) from error
+    record_event(case, actor, "risk", trigger, from_state=outcome.source, to_state=outcome.dest,
+                 reason=reason, decision_id=decision_id, at=at)
+    _after_risk_change(case, actor, outcome.dest, at)
+    record("case_risk_changed", case, user=actor,
+           details={"trigger": trigger, "from": outcome.source, "to": outcome.dest})
+    _flush_case()
+
+
+def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=None) -> None:
+    """The head of the social service gives the case to another case manager."""
+    if not access.supervises(actor, case):
+        raise OperationRefused(_l("Only the head of the social service may reassign a case."))
+    _check_version(case, expected_version)
+    if new_manager is None or not new_manager.has_role("case_manager") \
+            or new_manager.municipality_id != case.municipality_id or not new_manager.active:
+        raise OperationRefused(_l("Choose an active case manager of the municipality."))
+    old = case.case_manager
+    case.case_manager = new_manager
+    group = case_group(case)
+    if group is not None:
+        group.lead_id = new_manager.id
+        _ensure_member(group, new_manager, case, actor, role_in_group="gadījuma vadītājs")
+    record_event(case, actor, "case", "reassigned",
+                 details={"from": old.id if old else None, "to": new_manager.id})
+    record("case_reassigned", case, user=actor,
+           details={"from": old.id if old else None, "to": new_manager.id})
+    _flush_case()
+
+
+# -- group membership (access to the case follows it) -----------------------------------------
+def _ensure_member(group, user, case, actor, role_in_group=None) -> GroupMember | None:
+    now = utcnow()
+    existing = db.session.scalar(select(GroupMember).where(
+        GroupMember.group_id == group.id, GroupMember.user_id == user.id,
+        GroupMember.member_to.is_(None)))
+    if existing is not None:
+        return None
+    member = GroupMember(group_id=group.id, user_id=user.id, institution_id=user.institution_id,
+                         role_in_group=role_in_group, member_from=now)
+    db.session.add(member)
+    record_event(case, actor, "group", "member_added",
+                 details={"user_id": user.id, "institution_id": user.institution_id})
+    record("group_member_added", case, user=actor, details={"member": user.id})
+    return member
+
+
+def add_group_member(actor, case: Case, user, role_in_group: str | None = None) -> GroupMember:
+    """The case manager adds a specialist to the case's group: they gain access to the case."""
+    _require_manager(actor, case)
+    if user is None or not user.active or user.municipality_id != case.municipality_id:
+        raise OperationRefused(_l("Choose an active user of the municipality."))
+    member = _ensure_member(case_group(case), user, case, actor, role_in_group)
+    if member is None:
+        raise OperationRefused(_l("This user is already a member of the group."))
+    db.session.flush()
+    return member
+
+
+def remove_group_member(actor, case: Case, member_id: int) -> None:
+    """End a membership: the user loses access to the case from now on."""
+    _require_manager(actor, case)
+    group = case_group(case)
+    member = db.session.scalar(select(GroupMember).where(
+        GroupMember.id == member_id, GroupMember.group_id == group.id,
+        GroupMember.member_to.is_(None)))
+    if member is None:
+        raise OperationRefused(_l("This membership does not exist or has already ended."))
+    if member.user_id == case.case_manager_id:
+        raise OperationRefused(_l("The case manager leads the group and cannot be removed."))
+    member.member_to = utcnow()
+    record_event(case, actor, "group", "member_removed", details={"user_id": member.user_id})
+    record("group_member_removed", case, user=actor, details={"member": member.user_id})
+    db.session.flush()
+
+
+# -- opening a case and triage ----------------------------------------------------------------
+def _validated_code(code: str | None, birth_date: date | None, today: date):
+    """Normalised personal code and birth date; raises OperationRefused with the reason."""
+    if birth_date is not None and birth_date > today:
+        raise OperationRefused(_l("The birth date cannot be in the future."))
+    if not code:
+        return None, birth_date
+    try:
+        info = validate_personal_code(code, today=today)
+    except InvalidPersonalCode as error:
+        raise OperationRefused(error.message(_locale())) from error
+    if info.birth_date and birth_date and info.birth_date != birth_date:
+        raise OperationRefused(_l("The birth date does not match the personal code."))
+    return info.code, birth_date or info.birth_date
+
+
+def open_case(actor, *, municipality_id: int, risk: str, categories, case_manager,
+              owner_institution_id: int, child: dict | None = None,
+              at: datetime | None = None) -> Case:
+    """Open a case with its interprofessional group led by the case manager."""
+    at = at or utcnow()
+    year = local_date(at).year
+    seq, number = next_case_number(municipality_id, year)
+    case = Case(municipality_id=municipality_id, year=year, seq=seq, number=number,
+                status="registered", risk=risk, case_manager=case_manager,
+                owner_institution_id=owner_institution_id, opened_at=at, risk_changed_at=at)
+    case.categories = categories
+    case.next_review_due = next_review_date(local_date(at), risk, policy_for(municipality_id))
+    db.session.add(case)
+    db.session.flush()
+    group = CooperationGroup(municipality_id=municipality_id, kind="interprofessional",
+                             name=f"Lieta {number}", case_id=case.id,
+                             lead_id=case_manager.id if case_manager else None, created_at=at)
+    db.session.add(group)
+    db.session.flush()
+    record_event(case, actor, "lifecycle", "opened", to_state="registered", at=at,
+                 details={"risk": risk})
+    if case_manager is not None:
+        _ensure_member(group, case_manager, case, actor, role_in_group="gadījuma vadītājs")
+    if child:
+        db.session.add(CasePerson(case_id=case.id, role=PersonRole.CHILD.value, **child))
+    if risk in ("red", "yellow"):
+        _convene_task(case, risk, at)
+    record("case_opened", case, user=actor, details={"number": number, "risk": risk})
+    db.session.flush()
+    return case
+
+
+def file_referral(user, *, child_given_name: str, child_family_name: str,
+                  child_personal_code: str | None, child_birth_date: date | None,
+                  categories, description: str, proposed_urgency: str,
+                  at: datetime | None = None) -> Referral:
+    """Any institution's user reports a concern; it waits for triage under the policy."""
+    if not access.may_file_referral(user):
+        raise OperationRefused(_l("Only users of a municipal institution may file a referral."))
+    at = at or utcnow()
+    if proposed_urgency not in ("green", "yellow", "red"):
+        raise OperationRefused(_l("Choose the proposed urgency."))
+    if not categories:
+        raise OperationRefused(_l("Choose at least one category."))
+    code, birth = _validated_code(child_personal_code, child_birth_date, local_date(at))
+    muni = user.municipality_id
+    referral = Referral(
+        municipality_id=muni, reporting_institution_id=user.institution_id,
+        reported_by_id=user.id, received_at=at, child_given_name=child_given_name.strip(),
+        child_family_name=child_family_name.strip(), child_personal_code=code,
+        child_birth_date=birth, description=description.strip(),
+        proposed_urgency=proposed_urgency,
+        triage_due_at=triage_deadline(at, proposed_urgency, policy_for(muni), calendar_for(muni)))
+    referral.categories = categories
+    db.session.add(referral)
+    db.session.flush()
+    record("referral_filed", referral, user=user, details={"urgency": proposed_urgency})
+    return referral
+
+
+def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None = None,
+                    case: Case | None = None, reason: str | None = None,
+                    at: datetime | None = None) -> Case | None:
+    """Open a new case, attach to an existing one, or close with no further action."""
+    if not access.may_triage(actor):
+        raise OperationRefused(_l("Only case managers triage referrals."))
+    if referral.outcome is not None:
+        raise OperationRefused(_l("This referral has already been triaged."))
+    at = at or utcnow()
+    outcome = TriageOutcome(outcome)
+    if outcome is TriageOutcome.NO_ACTION:
+        if not (reason or "").strip():
+            raise OperationRefused(_l("Give the reason for no further action."))
+    elif risk not in ("green", "yellow", "red"):
+        raise OperationRefused(_l("Choose the risk colour."))
+    if outcome is TriageOutcome.NEW_CASE:
+        child = {"given_name": referral.child_given_name,
+                 "family_name": referral.child_family_name,
+                 "personal_code": referral.child_personal_code,
+                 "birth_date": referral.child_birth_date}
+        case = open_case(actor, municipality_id=referral.municipality_id, risk=risk,
+                         categories=referral.categories, case_manager=actor,
+                         owner_institution_id=actor.institution_id, child=child, at=at)
+        record_event(case, actor, "case", "referral_attached", at=at,
+                     details={"referral_id": referral.id})
+    elif outcome is TriageOutcome.ATTACHED:
+        if case is None or case.municipality_id != referral.municipality_id:
+            raise OperationRefused(_l("Choose an existing case you can see."))
+        if case.status == "closed":
+            raise OperationRefused(_l("Reopen the closed case before attaching a referral."))
+        case.categories = set(case.categories) | set(referral.categories)
+        record_event(case, actor, "case", "referral_attached", at=at, reason=reason,
+                     details={"referral_id": referral.id})
+        if _rank(risk) > _rank(case.risk):
+            trigger = "raise_to_red" if risk == "red" else "raise_to_yellow"
+            change_risk(actor, case, trigger,
+                        reason=reason or "Jauns ziņojums (ziņojums Nr. %d)" % referral.id, at=at)
+    referral.outcome = outcome.value
+    referral.outcome_reason = (reason or "").strip() or None
+    referral.assigned_risk = risk if outcome is not TriageOutcome.NO_ACTION else None
+    referral.triaged_at = at
+    referral.triaged_by_id = actor.id
+    referral.case_id = case.id if case is not None else None
+    record("referral_triaged", referral, user=actor,
+           details={"outcome": outcome.value, "case_id": referral.case_id})
+    db.session.flush()
+    return case
+
+
+def _rank(risk: str | None) -> int:
+    return {"green": 0, "yellow": 1, "red": 2}.get(risk or "", -1)
+
+
+# -- persons, notes, participation ------------------------------------------------------------
+def add_person(actor, case: Case, *, role: str, given_name: str, family_name: str,
+               personal_code: str | None, birth_date: date | None,
+               today: date | None = None) -> CasePerson:
+    """Add a child, parent, guardian or other person (personal code validated)."""
+    _require_manager(actor, case)
+    code, birth = _validated_code(personal_code, birth_date, today or date.today())
+    person = CasePerson(case_id=case.id, role=PersonRole(role).value,
+                        given_name=given_name.strip(), family_name=family_name.strip(),
+                        personal_code=code, birth_date=birth)
+    db.session.add(person)
+    db.session.flush()
+    record_event(case, actor, "case", "person_added", details={"person_id": person.id,
+                                                               "role": person.role})
+    record("case_person_added", case, user=actor, details={"person_id": person.id})
+    return person
+
+
+def add_note(actor, case: Case, *, level: str, text: str) -> Note:
+    """Anyone who sees the case may write a note at one of the three levels."""
+    level = NoteLevel(level).value
+    if not text.strip():
+        raise OperationRefused(_l("The note is empty."))
+    note = Note(case_id=case.id, author_id=actor.id, author_institution_id=actor.institution_id,
+                level=level, text=text.strip())
+    db.session.add(note)
+    db.session.flush()
+    record("case_note_added", case, user=actor, details={"note_id": note.id, "level": level})
+    return note
+
+
+def add_participation(actor, case: Case, *, subject: str, person_id: int | None,
+                      decision_id: int | None, informed: bool, informed_on: date | None,
+                      method: str | None, opinion: str | None, attended: bool,
+                      today: date | None = None) -> ClientParticipation:
+    """Record that the client or child was informed, what they said, whether they attended."""
+    _require_manager(actor, case)
+    today = today or date.today()
+    if informed and informed_on is None:
+        raise OperationRefused(_l("Give the date on which the client was informed."))
+    if informed_on is not None and informed_on > today:
+        raise OperationRefused(_l("The date cannot be in the future."))
+    if person_id is not None and db.session.scalar(select(CasePerson.id).where(
+            CasePerson.id == person_id, CasePerson.case_id == case.id)) is None:
+        raise OperationRefused(_l("Choose a person of this case."))
+    row = ClientParticipation(case_id=case.id, person_id=person_id, decision_id=decision_id,
+                              subject=subject.strip(), informed=informed,
+                              informed_on=informed_on if informed else None,
+                              informed_by_id=actor.id if informed else None, method=method,
+                              opinion=(opinion or "").strip() or None, attended=attended)
+    db.session.add(row)
+    db.session.flush()
+    record_event(case, actor, "case", "client_participation",
+                 details={"participation_id": row.id, "informed": informed})
+    record("case_participation_added", case, user=actor, details={"id": row.id})
+    return row
+
+
+# -- break-glass ------------------------------------------------------------------------------
+def break_glass(actor, number: str, reason: str) -> Case:
+    """A head of service opens a case outside their scope; flagged in the audit log."""
+    if not access.may_break_glass(actor):
+        raise OperationRefused(_l("Only the head of the social service may use emergency access."))
+    if len((reason or "").strip()) < 10:
+        raise OperationRefused(_l("Describe the reason for emergency access (at least 10 "
+                                  "characters)."))
+    case = db.session.scalar(select(Case).where(Case.municipality_id == actor.municipality_id,
+                                                Case.number == number.strip()))
+    if case is None:
+        raise OperationRefused(_l("There is no case with this number in the municipality."))
+    now = utcnow()
+    db.session.add(BreakGlassAccess(user_id=actor.id, case_id=case.id, reason=reason.strip(),
+                                    granted_at=now,
+                                    expires_at=now + timedelta(hours=BREAK_GLASS_HOURS)))
+    record("case_break_glass", case, user=actor, flagged=True,
+           details={"reason": reason.strip(), "hours": BREAK_GLASS_HOURS})
+    db.session.flush()
+    return case

@@ -1,0 +1,1 @@
+"""Cooperation groups (strategic and interprofessional), their members, meetings, decisions."""

@@ -1,0 +1,1 @@
+"""Tasks with an assignee and a deadline."""

@@ -1,0 +1,42 @@
+"""Task (DESIGN.md §3): overdue is derived from the due date, never stored."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.auth.models import User
+from casework.db_types import UTCDateTime, utcnow
+from casework.extensions import db
+
+
+class Task(db.Model):
+    """A task with an owner and a deadline, linked to a case, a meeting or a decision."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    assignee_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    completion_note: Mapped[str | None] = mapped_column(Text)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.status} due {self.due_date}>"
