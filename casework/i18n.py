@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ from casework.extensions import babel
 def select_locale() -> str:
     """The session's choice, then the user's saved choice, then Latvian."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and scheduler: Latvian
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
