@@ -433,7 +433,7 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
         if _rank(risk) > _rank(case.risk):
             trigger = "raise_to_red" if risk == "red" else "raise_to_yellow"
             change_risk(actor, case, trigger,
-                        reason=reason or "Jauns ziņojums (ziņojums Nr. %d)" % referral.id, at=at)
+                        reason=reason or f"Jauns ziņojums Nr. {referral.id}", at=at)
     referral.outcome = outcome.value
     referral.outcome_reason = (reason or "").strip() or None
     referral.assigned_risk = risk if outcome is not TriageOutcome.NO_ACTION else None

@@ -59,7 +59,8 @@ def test_leaving_registered_needs_a_case_manager(make_case):
 def _head(case):
     from casework.auth.models import User
 
-    head = User(email="head@example.lv", full_name="Vadītāja", institution_id=case.owner_institution_id)
+    head = User(email="head@example.lv", full_name="Vadītāja",
+                institution_id=case.owner_institution_id)
     head.roles = ["head_of_service"]
     head.set_password("x" * 12)
     db.session.add(head)
