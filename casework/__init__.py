@@ -44,12 +44,16 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.admin.views import bp as admin_bp
     from casework.audit.views import bp as audit_bp
     from casework.auth.views import bp as auth_bp
+    from casework.cases.views import bp as cases_bp
     from casework.main.views import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp):
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp, cases_bp):
         app.register_blueprint(bp)
 
     from casework import cli
+    from casework.cases import filters as case_filters
+
+    case_filters.init_app(app)
 
     cli.init_app(app)
     return app

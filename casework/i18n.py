@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from casework.extensions import babel
+from workflows import pick_label
 
 
 def select_locale() -> str:
@@ -51,4 +52,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["dt"] = _datetime_filter
     app.jinja_env.filters["d"] = _date_filter
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["label"] = lambda labels: pick_label(labels, str(get_locale()))
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -44,6 +44,10 @@ BREAK_GLASS_HOURS = 4
 CONVENE_TASK_TITLE = "Sasaukt starpprofesionāļu sadarbības grupu"
 
 
+class AccessRefused(OperationRefused):
+    """The user sees the case but their role does not allow this change (403)."""
+
+
 class StaleCase(OperationRefused):
     """Someone else changed the case since the form was opened."""
 
@@ -191,7 +195,7 @@ def allowed_risk_triggers(user, case: Case) -> list[str]:
 
 def _require_manager(user, case: Case) -> None:
     if not access.may_manage_case(user, case):
-        raise OperationRefused(
+        raise AccessRefused(
             _l("Only the case manager or the head of the social service may change the case."))
 
 
@@ -257,7 +261,7 @@ def change_risk(actor, case: Case, trigger: str, *, reason: str | None,
 def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=None) -> None:
     """The head of the social service gives the case to another case manager."""
     if not access.supervises(actor, case):
-        raise OperationRefused(_l("Only the head of the social service may reassign a case."))
+        raise AccessRefused(_l("Only the head of the social service may reassign a case."))
     _check_version(case, expected_version)
     if new_manager is None or not new_manager.has_role("case_manager") \
             or new_manager.municipality_id != case.municipality_id or not new_manager.active:

@@ -19,7 +19,25 @@ class NavItem:
     description: object = ""
 
 
+_MUNICIPAL = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEAD_OF_SERVICE, Role.CASE_MANAGER,
+                        Role.SPECIALIST, Role.AUDITOR})
+
 NAV_ITEMS = (
+    NavItem("cases.cases", _l("Cases"),
+            frozenset({Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST}),
+            _l("The cases you lead, supervise or take part in.")),
+    NavItem("cases.triage_queue", _l("Triage"), frozenset({Role.CASE_MANAGER}),
+            _l("Referrals waiting for triage, most urgent first.")),
+    NavItem("cases.referral_new", _l("New referral"), _MUNICIPAL,
+            _l("Report a concern about a child's rights.")),
+    NavItem("cases.referrals_mine", _l("My referrals"), _MUNICIPAL,
+            _l("The referrals you filed and the outcome of their triage.")),
+    NavItem("cases.caseload", _l("Caseload"), frozenset({Role.HEAD_OF_SERVICE}),
+            _l("Active cases and children under 12 per case manager.")),
+    NavItem("cases.break_glass", _l("Emergency access"), frozenset({Role.HEAD_OF_SERVICE}),
+            _l("Open a case outside your scope, with a reason; flagged in the audit log.")),
+    NavItem("cases.overview", _l("Case overview"), frozenset({Role.COORDINATOR}),
+            _l("Pseudonymous statistics of the cases: numbers, colours, states, categories.")),
     NavItem("admin.institutions", _l("Institutions"), frozenset({Role.ADMIN}),
             _l("Create, rename and deactivate the municipality's institutions.")),
     NavItem("admin.users", _l("Users"), frozenset({Role.ADMIN}),

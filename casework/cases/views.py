@@ -1,0 +1,444 @@
+"""Referral and case pages (routes only: load, check access, call the service, render)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from casework.access import role_required
+from casework.auth.models import Role, User
+from casework.auth.operations import OperationRefused
+from casework.cases import access, queries
+from casework.cases import operations as ops
+from casework.cases.forms import (
+    BreakGlassForm,
+    MemberForm,
+    NoteForm,
+    ParticipationForm,
+    PersonForm,
+    ReassignForm,
+    ReferralForm,
+    RiskForm,
+    TransitionForm,
+    TriageForm,
+)
+from casework.cases.models import CATEGORY_LABELS, Case, CaseEvent, ClientParticipation
+from casework.extensions import db
+from casework.groups.models import Decision, GroupMember
+from casework.orgs.models import Institution
+from casework.policies.operations import policy_for
+from casework.tasks.models import Task
+from workflows import case_lifecycle, pick_label, risk_profile
+from workflows.policy import caseload_limit
+
+bp = Blueprint("cases", __name__)
+
+PER_PAGE = 25
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+# -- referrals --------------------------------------------------------------------------------
+@bp.route("/referrals/new", methods=["GET", "POST"])
+@login_required
+def referral_new():
+    """Any institution's user reports a concern."""
+    if not access.may_file_referral(_me()):
+        abort(403)
+    form = ReferralForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                ops.file_referral(
+                    _me(), child_given_name=form.child_given_name.data,
+                    child_family_name=form.child_family_name.data,
+                    child_personal_code=form.child_personal_code.data,
+                    child_birth_date=form.child_birth_date.data,
+                    categories=form.categories.data, description=form.description.data,
+                    proposed_urgency=form.proposed_urgency.data)
+            except OperationRefused as refused:
+                form.child_personal_code.errors = [str(refused.message)]
+                status = 400
+            else:
+                db.session.commit()
+                flash(_("The referral has been registered. You will see the outcome of the "
+                        "triage here."), "success")
+                return redirect(url_for(".referrals_mine"))
+        else:
+            status = 400
+    return render_template("cases/referral_form.html", form=form), status
+
+
+@bp.route("/referrals/mine")
+@login_required
+def referrals_mine():
+    """The user's own referrals with the outcome of triage (nothing of the case)."""
+    rows = db.session.scalars(queries.referrals_by(_me()).limit(200)).all()
+    return render_template("cases/referrals_mine.html", referrals=rows)
+
+
+@bp.route("/referrals/triage")
+@role_required(Role.CASE_MANAGER)
+def triage_queue():
+    """Referrals waiting for triage, most urgent first, with the time left under policy."""
+    rows = db.session.scalars(queries.triage_queue(_me())).all()
+    return render_template("cases/triage_queue.html", referrals=rows, now=ops.utcnow())
+
+
+@bp.route("/referrals/<int:referral_id>/triage", methods=["GET", "POST"])
+@role_required(Role.CASE_MANAGER)
+def triage(referral_id: int):
+    """Assign a risk colour and open a case, attach to a case, or close with a reason."""
+    referral = queries.get_referral_for_triage_or_404(referral_id, _me())
+    if referral.outcome is not None:
+        flash(_("This referral has already been triaged."), "info")
+        return redirect(url_for(".triage_queue"))
+    form = TriageForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            target = None
+            if form.outcome.data == "attached":
+                target = db.session.scalar(queries.visible_cases(_me()).where(
+                    Case.number == (form.case_number.data or "").strip()))
+            try:
+                case = ops.triage_referral(_me(), referral, outcome=form.outcome.data,
+                                           risk=form.risk.data or None, case=target,
+                                           reason=form.reason.data)
+            except OperationRefused as refused:
+                form.outcome.errors = [str(refused.message)]
+                status = 400
+            else:
+                db.session.commit()
+                flash(_("The referral has been triaged."), "success")
+                if case is not None:
+                    return redirect(url_for(".case", case_id=case.id))
+                return redirect(url_for(".triage_queue"))
+        else:
+            status = 400
+    return render_template("cases/triage.html", referral=referral, form=form,
+                           now=ops.utcnow()), status
+
+
+# -- case list --------------------------------------------------------------------------------
+def _list_filters() -> dict:
+    args = request.args
+    filters = {
+        "risk": args.get("risk") if args.get("risk") in ("green", "yellow", "red") else None,
+        "status": args.get("status") if args.get("status") in
+        (*case_lifecycle.CaseStatus, "active") else None,
+        "category": args.get("category") if args.get("category") in
+        {c.value for c in CATEGORY_LABELS} else None,
+        "case_manager_id": args.get("case_manager_id", type=int),
+        "review_overdue": args.get("review_overdue") == "1",
+        "q": (args.get("q") or "")[:16] or None,
+    }
+    return filters
+
+
+@bp.route("/cases")
+@login_required
+def cases():
+    """The cases the user may see, filtered and paginated."""
+    filters = _list_filters()
+    page = db.paginate(queries.filtered_cases(_me(), **filters), per_page=PER_PAGE,
+                       max_per_page=PER_PAGE, error_out=False)
+    managers = db.session.scalars(queries.case_managers_of(_me().municipality_id)).all() \
+        if _me().municipality_id else []
+    return render_template("cases/list.html", page=page, filters=filters, managers=managers,
+                           categories=CATEGORY_LABELS, today=date.today(),
+                           statuses=case_lifecycle.STATUS_LABELS,
+                           risks=risk_profile.RISK_LABELS)
+
+
+# -- one case ---------------------------------------------------------------------------------
+def _case_forms(case: Case, **overrides) -> dict:
+    forms = {
+        "transition": TransitionForm(formdata=None),
+        "risk": RiskForm(formdata=None),
+        "person": PersonForm(formdata=None),
+        "note": NoteForm(formdata=None),
+        "participation": ParticipationForm(formdata=None),
+        "member": MemberForm(formdata=None),
+        "reassign": ReassignForm(formdata=None),
+    }
+    forms.update(overrides)
+    forms["transition"].closure_reason.choices = [SelectChoice("", "—")] + [
+        SelectChoice(k.value, pick_label(v, str(get_locale())))
+        for k, v in case_lifecycle.CLOSURE_REASONS.items()]
+    decisions = db.session.execute(
+        select(Decision.id, Decision.number, Decision.text)
+        .where(Decision.group_id == ops.case_group(case).id).order_by(Decision.id.desc())
+    ).all()
+    forms["risk"].decision_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(i, f"{n}: {t[:60]}") for i, n, t in decisions]
+    forms["participation"].person_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(p.id, p.full_name) for p in case.persons]
+    members = {m.user_id for m in ops.case_group(case).members if m.member_to is None}
+    candidates = db.session.execute(
+        select(User.id, User.full_name, Institution.name)
+        .join(Institution, User.institution_id == Institution.id)
+        .where(Institution.municipality_id == case.municipality_id, User.active.is_(True))
+        .order_by(Institution.name, User.full_name)
+    ).all()
+    forms["member"].user_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(i, f"{n} ({inst})") for i, n, inst in candidates if i not in members]
+    forms["reassign"].case_manager_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(u.id, u.full_name)
+        for u in db.session.scalars(queries.case_managers_of(case.municipality_id))]
+    for name in ("transition", "risk", "reassign"):
+        if not forms[name].version.data:
+            forms[name].version.data = case.version
+    return forms
+
+
+def _render_case(case: Case, status: int = 200, open_panel: str | None = None, **forms):
+    me = _me()
+    history = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    notes = db.session.scalars(queries.visible_notes(me, case)).all()
+    participation = db.session.scalars(
+        select(ClientParticipation).where(ClientParticipation.case_id == case.id)
+        .order_by(ClientParticipation.created_at.desc())).all()
+    tasks = db.session.scalars(select(Task).where(Task.case_id == case.id)
+                               .order_by(Task.status, Task.due_date)).all()
+    group = ops.case_group(case)
+    members = db.session.scalars(select(GroupMember).where(GroupMember.group_id == group.id)
+                                 .order_by(GroupMember.member_to.is_not(None),
+                                           GroupMember.member_from)).all()
+    return render_template(
+        "cases/case.html", case=case, history=history, notes=notes, tasks=tasks,
+        participation=participation, members=members, forms=_case_forms(case, **forms),
+        may_manage=access.may_manage_case(me, case), supervises=access.supervises(me, case),
+        lifecycle_triggers=ops.allowed_case_triggers(me, case),
+        risk_triggers=ops.allowed_risk_triggers(me, case),
+        trigger_inputs=case_lifecycle.TRIGGER_INPUTS, risk_inputs=risk_profile.TRIGGER_INPUTS,
+        lifecycle_labels=case_lifecycle.TRIGGER_LABELS, risk_labels=risk_profile.TRIGGER_LABELS,
+        statuses=case_lifecycle.STATUS_LABELS, risks=risk_profile.RISK_LABELS,
+        closure_reasons=case_lifecycle.CLOSURE_REASONS,
+        elsewhere=queries.persons_elsewhere(case, me), today=date.today(),
+        open_panel=open_panel, users={u.id: u for u in db.session.scalars(select(User).where(
+            User.id.in_({e.details.get("user_id") for e in history
+                         if e.details.get("user_id")} or {0})))},
+    ), status
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def case(case_id: int):
+    """The case page; every read is in the audit log."""
+    found = queries.get_case_or_404(case_id, _me())
+    ops.record_case_view(_me(), found)
+    db.session.commit()
+    return _render_case(found)
+
+
+def _post_case_change(case_id: int, form_name: str, form, action):
+    """Validate ``form``, run ``action(case, form)``, commit; re-render with errors if refused.
+
+    A stale version gives 409 with the user's input kept on the page.
+    """
+    found = queries.get_case_or_404(case_id, _me())
+    if not form.validate():
+        return _render_case(found, 400, open_panel=form_name, **{form_name: form})
+    try:
+        action(found, form)
+    except ops.AccessRefused:
+        db.session.rollback()
+        abort(403)
+    except ops.StaleCase as stale:
+        db.session.rollback()
+        found = queries.get_case_or_404(case_id, _me())
+        flash(str(stale.message), "error")
+        return _render_case(found, 409, open_panel=form_name, **{form_name: form})
+    except OperationRefused as refused:
+        db.session.rollback()
+        found = queries.get_case_or_404(case_id, _me())
+        flash(str(refused.message), "error")
+        return _render_case(found, 400, open_panel=form_name, **{form_name: form})
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".case", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/transition", methods=["POST"])
+@login_required
+def case_transition(case_id: int):
+    """Fire a lifecycle trigger."""
+    form = TransitionForm()
+    form.closure_reason.choices = [SelectChoice("", "—")] + [
+        SelectChoice(k.value, k.value) for k in case_lifecycle.CLOSURE_REASONS]
+
+    def action(found, f):
+        ops.transition_case(_me(), found, f.trigger.data, expected_version=f.version.data,
+                            reason=f.reason.data, closure_reason=f.closure_reason.data,
+                            closure_reason_text=f.closure_reason_text.data)
+
+    return _post_case_change(case_id, "transition", form, action)
+
+
+@bp.route("/cases/<int:case_id>/risk", methods=["POST"])
+@login_required
+def case_risk(case_id: int):
+    """Raise or lower the risk colour."""
+    form = RiskForm()
+    form.decision_id.validate_choice = False
+
+    def action(found, f):
+        ops.change_risk(_me(), found, f.trigger.data, reason=f.reason.data,
+                        decision_id=f.decision_id.data or None, expected_version=f.version.data)
+
+    return _post_case_change(case_id, "risk", form, action)
+
+
+@bp.route("/cases/<int:case_id>/persons", methods=["POST"])
+@login_required
+def case_person(case_id: int):
+    """Add a person to the case."""
+    form = PersonForm()
+
+    def action(found, f):
+        ops.add_person(_me(), found, role=f.role.data, given_name=f.given_name.data,
+                       family_name=f.family_name.data, personal_code=f.personal_code.data,
+                       birth_date=f.birth_date.data)
+
+    return _post_case_change(case_id, "person", form, action)
+
+
+@bp.route("/cases/<int:case_id>/notes", methods=["POST"])
+@login_required
+def case_note(case_id: int):
+    """Write a note."""
+    form = NoteForm()
+
+    def action(found, f):
+        ops.add_note(_me(), found, level=f.level.data, text=f.text.data)
+
+    return _post_case_change(case_id, "note", form, action)
+
+
+@bp.route("/cases/<int:case_id>/participation", methods=["POST"])
+@login_required
+def case_participation(case_id: int):
+    """Record the client's participation."""
+    form = ParticipationForm()
+    form.person_id.validate_choice = False
+
+    def action(found, f):
+        ops.add_participation(_me(), found, subject=f.subject.data,
+                              person_id=f.person_id.data or None, decision_id=None,
+                              informed=f.informed.data, informed_on=f.informed_on.data,
+                              method=f.method.data or None, opinion=f.opinion.data,
+                              attended=f.attended.data)
+
+    return _post_case_change(case_id, "participation", form, action)
+
+
+@bp.route("/cases/<int:case_id>/members", methods=["POST"])
+@login_required
+def case_member_add(case_id: int):
+    """Add a specialist to the case's group: they gain access to the case."""
+    form = MemberForm()
+    form.user_id.validate_choice = False
+
+    def action(found, f):
+        user = db.session.get(User, f.user_id.data)
+        ops.add_group_member(_me(), found, user, f.role_in_group.data or None)
+
+    return _post_case_change(case_id, "member", form, action)
+
+
+@bp.route("/cases/<int:case_id>/members/<int:member_id>/remove", methods=["POST"])
+@login_required
+def case_member_remove(case_id: int, member_id: int):
+    """End a membership: the user loses access to the case."""
+    found = queries.get_case_or_404(case_id, _me())
+    try:
+        ops.remove_group_member(_me(), found, member_id)
+    except ops.AccessRefused:
+        abort(403)
+    except OperationRefused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The member has been removed from the group."), "success")
+    return redirect(url_for(".case", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
+@login_required
+def case_reassign(case_id: int):
+    """The head of service gives the case to another case manager."""
+    form = ReassignForm()
+    form.case_manager_id.validate_choice = False
+
+    def action(found, f):
+        ops.reassign_case_manager(_me(), found, db.session.get(User, f.case_manager_id.data),
+                                  expected_version=f.version.data)
+
+    return _post_case_change(case_id, "reassign", form, action)
+
+
+# -- head of service and coordinator views ----------------------------------------------------
+@bp.route("/cases/caseload")
+@role_required(Role.HEAD_OF_SERVICE)
+def caseload():
+    """Active cases and children under 12 per case manager, against the policy bands."""
+    today = date.today()
+    policy = policy_for(_me().municipality_id)
+    rows = db.session.execute(queries.caseload(_me(), today)).all()
+    return render_template("cases/caseload.html", rows=rows,
+                           case_limit=caseload_limit(policy, today),
+                           children_limit=policy.children_under_12_limit, policy=policy)
+
+
+@bp.route("/cases/break-glass", methods=["GET", "POST"])
+@role_required(Role.HEAD_OF_SERVICE)
+def break_glass():
+    """Emergency access to a case outside the head's scope; demands a reason, flagged."""
+    form = BreakGlassForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                found = ops.break_glass(_me(), form.number.data, form.reason.data)
+            except OperationRefused as refused:
+                form.number.errors = [str(refused.message)]
+                status = 400
+            else:
+                db.session.commit()
+                flash(_("Emergency access granted for %(hours)s hours. It is flagged in the "
+                        "audit log.", hours=ops.BREAK_GLASS_HOURS), "warning")
+                return redirect(url_for(".case", case_id=found.id))
+        else:
+            status = 400
+    return render_template("cases/break_glass.html", form=form), status
+
+
+@bp.route("/cases/overview")
+@role_required(Role.COORDINATOR)
+def overview():
+    """The strategic group's pseudonymous view: numbers, colours, states, categories and the
+    kinds of institution involved; never names or notes."""
+    page = db.paginate(queries.pseudonymous_cases(_me()), per_page=50, max_per_page=50,
+                       error_out=False)
+    kinds = queries.institution_kinds_by_case([c.id for c in page.items])
+    totals = db.session.execute(
+        select(Case.risk, func.count()).where(Case.municipality_id == _me().municipality_id,
+                                              Case.status != "closed").group_by(Case.risk)
+    ).all()
+    return render_template("cases/overview.html", page=page, kinds=kinds, totals=dict(totals),
+                           statuses=case_lifecycle.STATUS_LABELS,
+                           risks=risk_profile.RISK_LABELS, categories=CATEGORY_LABELS)
+
