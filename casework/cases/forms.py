@@ -21,7 +21,6 @@ from casework.forms import BaseForm
 TOO_LONG = _l("At most %(max)d characters.")
 RISK_CHOICES = [SelectChoice("green", _l("green")), SelectChoice("yellow", _l("yellow")),
                 SelectChoice("red", _l("red"))]
-NOT_A_DATE = _l("Enter a date as YYYY-MM-DD.")
 
 
 def _text(label, max_length, required=True, **kwargs):
