@@ -1,8 +1,15 @@
 """Administration forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.auth.forms import REQUIRED
@@ -58,3 +65,16 @@ class UserForm(BaseForm):
 
 class ActionForm(BaseForm):
     """A button that changes something (deactivate, unlock...): only the CSRF token."""
+
+
+def policy_form(labels: dict) -> type[BaseForm]:
+    """A form with one whole-number field per policy setting."""
+
+    class PolicyForm(BaseForm):
+        pass
+
+    for name, label in labels.items():
+        setattr(PolicyForm, name, IntegerField(label, validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=3650, message=_l("Between %(min)s and %(max)s."))]))
+    return PolicyForm

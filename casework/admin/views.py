@@ -195,3 +195,34 @@ def user_action(user_id: int, action: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(".user_edit", user_id=user.id))
+
+
+# -- policy ---------------------------------------------------------------------------------
+@bp.route("/policy", methods=["GET", "POST"])
+def policy():
+    """The municipality's timescales (DESIGN.md §5); the defaults apply where nothing is set."""
+    from dataclasses import asdict
+
+    from casework.admin.forms import policy_form
+    from casework.policies.operations import POLICY_LABELS, policy_for, save_policy
+    from workflows.policy import Policy
+
+    current = asdict(policy_for(_admin().municipality_id))
+    form = policy_form(POLICY_LABELS)(data={k: current[k] for k in POLICY_LABELS})
+    status = 200
+    if request.method == "POST":
+        form = policy_form(POLICY_LABELS)()
+        if form.validate():
+            try:
+                save_policy(_admin(), {k: getattr(form, k).data for k in POLICY_LABELS})
+            except user_ops.OperationRefused as refused:
+                flash(str(refused.message), "error")
+                status = 400
+            else:
+                db.session.commit()
+                flash(_("Policy saved."), "success")
+                return redirect(url_for(".policy"))
+        else:
+            status = 400
+    return render_template("admin/policy.html", form=form, fields=list(POLICY_LABELS),
+                           defaults=asdict(Policy())), status

@@ -42,6 +42,8 @@ NAV_ITEMS = (
             _l("Create, rename and deactivate the municipality's institutions.")),
     NavItem("admin.users", _l("Users"), frozenset({Role.ADMIN}),
             _l("Create users, assign roles, deactivate and unlock accounts.")),
+    NavItem("admin.policy", _l("Policy"), frozenset({Role.ADMIN}),
+            _l("Deadlines and limits of the municipality (working days, review intervals).")),
     NavItem("audit.events", _l("Audit log"), frozenset({Role.AUDITOR}),
             _l("Who did what and when in the municipality, with a tamper check.")),
 )
