@@ -47,6 +47,7 @@ def demo_email(role: str) -> str:
 def seed_demo(password: str = DEFAULT_DEMO_PASSWORD) -> dict[str, int]:
     """Create what is missing of the demo data; existing rows are left as they are.
 
+    Then the demo cases (`casework.demo_cases`), unless the municipality has cases already.
     Returns how many rows of each kind were created (all zero on a second run).
     """
     created = {"municipality": 0, "institution": 0, "user": 0}
@@ -79,4 +80,9 @@ def seed_demo(password: str = DEFAULT_DEMO_PASSWORD) -> dict[str, int]:
         db.session.add(user)
         created["user"] += 1
     db.session.flush()
+    # demo_cases builds on the constants above, hence the late import.
+    from casework.demo_cases import seed_demo_cases
+
+    for key, count in seed_demo_cases(muni, by_kind, password).items():
+        created[key] = created.get(key, 0) + count
     return created
