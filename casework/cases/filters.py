@@ -42,6 +42,8 @@ def event_label(event, statuses, risks, users) -> str:
         "person_added": _("person added"),
         "client_participation": _("client participation recorded"),
         "reassigned": _("case reassigned to another case manager"),
+        "reviewed": _("case reviewed; next review %(date)s",
+                      date=details.get("next_review_due", "—")),
     }
     return texts.get(event.trigger, event.trigger)
 

@@ -146,3 +146,11 @@ class BreakGlassForm(BaseForm):
     reason = TextAreaField(_l("Reason for emergency access"), validators=[
         DataRequired(REQUIRED), Length(min=10, max=2000,
                                        message=_l("Between %(min)d and %(max)d characters."))])
+
+
+class ReviewForm(BaseForm):
+    """A case review held: its summary."""
+
+    version = HiddenField()
+    summary = TextAreaField(_l("Summary of the review"), validators=[
+        DataRequired(REQUIRED), Length(max=5000, message=TOO_LONG)])

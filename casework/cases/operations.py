@@ -279,9 +279,28 @@ def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=No
     _flush_case()
 
 
+def record_review(actor, case: Case, *, summary: str, expected_version=None,
+                  at: datetime | None = None) -> None:
+    """A case review was held: the next one is due after the colour's interval."""
+    _require_manager(actor, case)
+    _check_version(case, expected_version)
+    if case.status == "closed":
+        raise OperationRefused(_l("A closed case is not reviewed."))
+    if not (summary or "").strip():
+        raise OperationRefused(_l("Summarise the review."))
+    at = at or utcnow()
+    case.next_review_due = next_review_date(local_date(at), case.risk,
+                                            policy_for(case.municipality_id))
+    record_event(case, actor, "case", "reviewed", reason=summary.strip(), at=at,
+                 details={"next_review_due": case.next_review_due.isoformat()})
+    record("case_reviewed", case, user=actor)
+    _flush_case()
+
+
 # -- group membership (access to the case follows it) -----------------------------------------
-def _ensure_member(group, user, case, actor, role_in_group=None) -> GroupMember | None:
-    now = utcnow()
+def _ensure_member(group, user, case, actor, role_in_group=None,
+                   at: datetime | None = None) -> GroupMember | None:
+    now = at or utcnow()
     existing = db.session.scalar(select(GroupMember).where(
         GroupMember.group_id == group.id, GroupMember.user_id == user.id,
         GroupMember.member_to.is_(None)))
@@ -290,7 +309,7 @@ def _ensure_member(group, user, case, actor, role_in_group=None) -> GroupMember 
     member = GroupMember(group_id=group.id, user_id=user.id, institution_id=user.institution_id,
                          role_in_group=role_in_group, member_from=now)
     db.session.add(member)
-    record_event(case, actor, "group", "member_added",
+    record_event(case, actor, "group", "member_added", at=now,
                  details={"user_id": user.id, "institution_id": user.institution_id})
     record("group_member_added", case, user=actor, details={"member": user.id})
     return member
@@ -363,7 +382,8 @@ def open_case(actor, *, municipality_id: int, risk: str, categories, case_manage
     record_event(case, actor, "lifecycle", "opened", to_state="registered", at=at,
                  details={"risk": risk})
     if case_manager is not None:
-        _ensure_member(group, case_manager, case, actor, role_in_group="gadījuma vadītājs")
+        _ensure_member(group, case_manager, case, actor, role_in_group="gadījuma vadītājs",
+                       at=at)
     if child:
         db.session.add(CasePerson(case_id=case.id, role=PersonRole.CHILD.value, **child))
     if risk in ("red", "yellow"):
@@ -460,7 +480,7 @@ def add_person(actor, case: Case, *, role: str, given_name: str, family_name: st
                today: date | None = None) -> CasePerson:
     """Add a child, parent, guardian or other person (personal code validated)."""
     _require_manager(actor, case)
-    code, birth = _validated_code(personal_code, birth_date, today or date.today())
+    code, birth = _validated_code(personal_code, birth_date, today or local_date(utcnow()))
     person = CasePerson(case_id=case.id, role=PersonRole(role).value,
                         given_name=given_name.strip(), family_name=family_name.strip(),
                         personal_code=code, birth_date=birth)
@@ -491,7 +511,7 @@ def add_participation(actor, case: Case, *, subject: str, person_id: int | None,
                       today: date | None = None) -> ClientParticipation:
     """Record that the client or child was informed, what they said, whether they attended."""
     _require_manager(actor, case)
-    today = today or date.today()
+    today = today or local_date(utcnow())
     if informed and informed_on is None:
         raise OperationRefused(_l("Give the date on which the client was informed."))
     if informed_on is not None and informed_on > today:

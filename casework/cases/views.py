@@ -24,6 +24,7 @@ from casework.cases.forms import (
     PersonForm,
     ReassignForm,
     ReferralForm,
+    ReviewForm,
     RiskForm,
     TransitionForm,
     TriageForm,
@@ -170,6 +171,7 @@ def _case_forms(case: Case, **overrides) -> dict:
         "participation": ParticipationForm(formdata=None),
         "member": MemberForm(formdata=None),
         "reassign": ReassignForm(formdata=None),
+        "review": ReviewForm(formdata=None),
     }
     forms.update(overrides)
     forms["transition"].closure_reason.choices = [SelectChoice("", "—")] + [
@@ -195,7 +197,7 @@ def _case_forms(case: Case, **overrides) -> dict:
     forms["reassign"].case_manager_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(u.id, u.full_name)
         for u in db.session.scalars(queries.case_managers_of(case.municipality_id))]
-    for name in ("transition", "risk", "reassign"):
+    for name in ("transition", "risk", "reassign", "review"):
         if not forms[name].version.data:
             forms[name].version.data = case.version
     return forms
@@ -299,6 +301,18 @@ def case_risk(case_id: int):
                         decision_id=f.decision_id.data or None, expected_version=f.version.data)
 
     return _post_case_change(case_id, "risk", form, action)
+
+
+@bp.route("/cases/<int:case_id>/review", methods=["POST"])
+@login_required
+def case_review(case_id: int):
+    """Record a case review; the next review date follows the colour."""
+    form = ReviewForm()
+
+    def action(found, f):
+        ops.record_review(_me(), found, summary=f.summary.data, expected_version=f.version.data)
+
+    return _post_case_change(case_id, "review", form, action)
 
 
 @bp.route("/cases/<int:case_id>/persons", methods=["POST"])

@@ -253,3 +253,13 @@ def test_only_the_case_manager_or_the_head_may_change_the_case(make_case, make_u
     with pytest.raises(OperationRefused):
         ops.transition_case(outsider, case, "start_assessment")
     assert db.session.get(Case, case.id).status == "registered"
+
+
+def test_a_case_review_sets_the_next_review_by_the_colour(make_case, case_manager):
+    case = make_case(risk="yellow", at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    ops.record_review(case_manager, case, summary="Situācija stabila",
+                      at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    assert case.next_review_due == date(2026, 3, 2) + timedelta(days=42)
+    assert ("case", "reviewed", None, None) in _events(case)
+    with pytest.raises(OperationRefused):
+        ops.record_review(case_manager, case, summary=" ")
