@@ -37,7 +37,7 @@ from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
 from casework.policies.operations import calendar_for, policy_for
 from casework.tasks.models import Task
-from workflows import WorkflowError, case_lifecycle, risk_profile
+from workflows import WorkflowError, case_lifecycle, pick_label, risk_profile
 from workflows.policy import convene_deadline, local_date, next_review_date, triage_deadline
 
 BREAK_GLASS_HOURS = 4
@@ -184,6 +184,19 @@ def allowed_case_triggers(user, case: Case) -> list[str]:
     if not access.may_manage_case(user, case):
         return []
     return case_lifecycle.bind(case, case_facts(case)).allowed_triggers()
+
+
+def blocked_triggers(user, case: Case) -> list[tuple[str, str]]:
+    """Lifecycle and risk triggers valid from the current state but blocked now, with the
+    reason in the user's language (shown as disabled buttons)."""
+    if not access.may_manage_case(user, case):
+        return []
+    machines = [case_lifecycle.bind(case, case_facts(case))]
+    if case.status != "closed":
+        machines.append(risk_profile.bind(case, risk_facts(case)))
+    labels = {**case_lifecycle.TRIGGER_LABELS, **risk_profile.TRIGGER_LABELS}
+    return [(pick_label(labels[t], _locale()), error.message(_locale()))
+            for machine in machines for t, error in machine.refusals().items()]
 
 
 def allowed_risk_triggers(user, case: Case) -> list[str]:

@@ -224,6 +224,7 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
         may_manage=access.may_manage_case(me, case), supervises=access.supervises(me, case),
         lifecycle_triggers=ops.allowed_case_triggers(me, case),
         risk_triggers=ops.allowed_risk_triggers(me, case),
+        blocked=ops.blocked_triggers(me, case),
         trigger_inputs=case_lifecycle.TRIGGER_INPUTS, risk_inputs=risk_profile.TRIGGER_INPUTS,
         lifecycle_labels=case_lifecycle.TRIGGER_LABELS, risk_labels=risk_profile.TRIGGER_LABELS,
         statuses=case_lifecycle.STATUS_LABELS, risks=risk_profile.RISK_LABELS,

@@ -60,3 +60,14 @@ def test_login_form_works_by_keyboard_alone(page, live_server):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert page.locator(".skip-link").is_visible()
+
+
+def test_case_list_and_case_page_have_no_serious_accessibility_violations(page, live_server):
+    _log_in(page, live_server)
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/cases")
+    assert _serious_violations(page) == []
+    page.locator("table.data tbody a").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Lieta ")
+    assert _serious_violations(page) == []

@@ -259,3 +259,12 @@ def test_case_numbers_stay_unique_when_cases_are_opened_at_once_on_postgresql(
     assert errors == []
     year = datetime.now(UTC).year
     assert sorted(numbers) == [f"{year}/{n:04d}" for n in range(1, 9)]
+
+
+def test_case_page_explains_why_a_transition_is_not_possible_now(client, case_manager,
+                                                                 make_case):
+    case = make_case(risk="yellow", status="crisis")
+    client.login(case_manager.email)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Pašlaik nav iespējams" in html
+    assert "sanāksm" in html  # leaving the crisis needs a group meeting after it began
