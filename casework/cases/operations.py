@@ -507,6 +507,10 @@ def add_person(actor, case: Case, *, role: str, given_name: str, family_name: st
 
 def add_note(actor, case: Case, *, level: str, text: str) -> Note:
     """Anyone who sees the case may write a note at one of the three levels."""
+    from casework.cases.queries import can_see_case
+
+    if not can_see_case(actor, case.id):
+        raise AccessRefused(_l("You do not take part in this case."))
     level = NoteLevel(level).value
     if not text.strip():
         raise OperationRefused(_l("The note is empty."))

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from flask import abort
 from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from casework.auth.models import Role, User, UserRole
 from casework.cases.models import (
@@ -100,7 +101,7 @@ def filtered_cases(user, *, risk=None, status=None, case_manager_id=None, catego
                           Case.status != "closed")
     if q:
         stmt = stmt.where(Case.number.contains(q.strip(), autoescape=True))
-    return stmt.order_by(
+    return stmt.options(selectinload(Case.case_manager)).order_by(
         case({"red": 0, "yellow": 1, "green": 2}, value=Case.risk), Case.next_review_due,
         Case.id.desc())
 
@@ -151,6 +152,7 @@ def triage_queue(user):
     """Referrals of the municipality waiting for triage, most urgent first."""
     return (
         select(Referral)
+        .options(selectinload(Referral.reporting_institution))
         .where(Referral.municipality_id == user.municipality_id, Referral.outcome.is_(None))
         .order_by(URGENCY_ORDER, Referral.triage_due_at, Referral.id)
     )
