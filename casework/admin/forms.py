@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.auth.forms import REQUIRED
 from casework.auth.models import MUNICIPAL_ROLES, ROLE_LABELS
+from casework.auth.operations import EMAIL_PATTERN
 from casework.forms import BaseForm
 from casework.orgs.models import INSTITUTION_KIND_LABELS
 
@@ -52,7 +53,7 @@ class UserForm(BaseForm):
                                                          Length(max=200, message=TOO_LONG)])
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(REQUIRED), Length(max=254, message=TOO_LONG),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid e-mail address.")),
+        Regexp(f"^{EMAIL_PATTERN}$", message=_l("Enter a valid e-mail address.")),
     ])
     institution_id = SelectField(_l("Institution"), coerce=int,
                                  validators=[DataRequired(REQUIRED)])

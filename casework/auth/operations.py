@@ -18,6 +18,9 @@ from casework.auth.models import MUNICIPAL_ROLES, Role, User
 from casework.db_types import utcnow
 from casework.extensions import db
 
+#: A plausible e-mail address (the admin form and the command line check the same).
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+
 
 class LoginRefused(Exception):
     """A login attempt that did not succeed; ``reason`` says why (for the message)."""
@@ -246,7 +249,7 @@ def bootstrap_user(*, email: str, full_name: str, roles: list[str], atvk: str | 
     from casework.orgs.models import Institution, InstitutionKind, Municipality
 
     email = normalise_email(email)
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+    if not re.fullmatch(EMAIL_PATTERN, email):
         raise ValueError("not a valid e-mail address")
     if find_user_by_email(email) is not None:
         raise ValueError("a user with this e-mail address already exists")

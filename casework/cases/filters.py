@@ -58,4 +58,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["task_status_label"] = lambda v: pick_label(
         task_workflow.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
     app.jinja_env.filters["event_label"] = event_label
-    app.jinja_env.globals.setdefault("risk_labels", risk_profile.RISK_LABELS)
+    # Every page shows risk colours with their words; one table for all templates.
+    app.jinja_env.globals["risks"] = risk_profile.RISK_LABELS

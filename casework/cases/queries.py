@@ -192,7 +192,10 @@ def caseload(head, today: date):
     One aggregate query; children are counted once per case manager even when they appear in
     several of their cases (by personal code, else by person row).
     """
-    twelve_years_ago = date(today.year - 12, today.month, min(today.day, 28))
+    try:
+        twelve_years_ago = today.replace(year=today.year - 12)
+    except ValueError:  # 29 February
+        twelve_years_ago = today.replace(year=today.year - 12, day=28)
     child_key = func.coalesce(CasePerson.personal_code, func.cast(CasePerson.id, db.String))
     active = and_(Case.status.in_(ACTIVE_STATUSES + ("inactive",)),
                   Case.owner_institution_id == head.institution_id)
@@ -219,8 +222,9 @@ def caseload(head, today: date):
 
 
 def pseudonymous_cases(user):
-    """For the strategic group's coordinator: number, risk, status, categories and institution
-    kinds involved, never names or notes. Rows: (Case, [kinds])."""
+    """For the strategic group's coordinator: the municipality's cases, of which the page shows
+    only number, risk, status and categories (plus ``institution_kinds_by_case``), never names
+    or notes."""
     return (
         select(Case)
         .where(Case.municipality_id == user.municipality_id)

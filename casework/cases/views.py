@@ -157,8 +157,7 @@ def cases():
         if _me().municipality_id else []
     return render_template("cases/list.html", page=page, filters=filters, managers=managers,
                            categories=CATEGORY_LABELS, today=date.today(),
-                           statuses=case_lifecycle.STATUS_LABELS,
-                           risks=risk_profile.RISK_LABELS)
+                           statuses=case_lifecycle.STATUS_LABELS)
 
 
 # -- one case ---------------------------------------------------------------------------------
@@ -227,7 +226,7 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
         blocked=ops.blocked_triggers(me, case),
         trigger_inputs=case_lifecycle.TRIGGER_INPUTS, risk_inputs=risk_profile.TRIGGER_INPUTS,
         lifecycle_labels=case_lifecycle.TRIGGER_LABELS, risk_labels=risk_profile.TRIGGER_LABELS,
-        statuses=case_lifecycle.STATUS_LABELS, risks=risk_profile.RISK_LABELS,
+        statuses=case_lifecycle.STATUS_LABELS,
         closure_reasons=case_lifecycle.CLOSURE_REASONS,
         elsewhere=queries.persons_elsewhere(case, me), today=date.today(),
         open_panel=open_panel, users={u.id: u for u in db.session.scalars(select(User).where(
@@ -454,6 +453,5 @@ def overview():
                                               Case.status != "closed").group_by(Case.risk)
     ).all()
     return render_template("cases/overview.html", page=page, kinds=kinds, totals=dict(totals),
-                           statuses=case_lifecycle.STATUS_LABELS,
-                           risks=risk_profile.RISK_LABELS, categories=CATEGORY_LABELS)
+                           statuses=case_lifecycle.STATUS_LABELS, categories=CATEGORY_LABELS)
 
