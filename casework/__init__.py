@@ -41,14 +41,11 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from casework.admin.views import bp as admin_bp
-    from casework.audit.views import bp as audit_bp
-    from casework.auth.views import bp as auth_bp
-    from casework.cases.views import bp as cases_bp
-    from casework.main.views import bp as main_bp
+    from importlib import import_module
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp, cases_bp):
-        app.register_blueprint(bp)
+    for domain in ("main", "auth", "admin", "audit", "cases", "groups", "decisions", "tasks",
+                   "calendars", "notifications", "reports"):
+        app.register_blueprint(import_module(f"casework.{domain}.views").bp)
 
     from casework import cli
     from casework.cases import filters as case_filters

@@ -727,7 +727,8 @@ class _CaseRun:
         due = local_date(at) + timedelta(days=30)
         self.decision = Decision(
             group_id=self.group.id, meeting_id=meeting.id, year=year,
-            number=f"IG-{year}/{self.decisions_in[year]:02d}",
+            seq=self.decisions_in[year], published_at=at,
+            number=f"SPG-{year}/{self.decisions_in[year]:02d}",
             text=self.rng.choice(DECISIONS[decision]),
             responsible_institution_id=self.s.social_id, due_date=due,
             status="executed" if due < self.s.today else "in_progress", created_at=at)
@@ -773,7 +774,7 @@ class _CaseRun:
         self.tasks[key] = task = Task(
             municipality_id=self.case.municipality_id, title=title, assignee_id=user.id,
             assignee_institution_id=user.institution_id, due_date=start + timedelta(days=due_in),
-            case_id=self.case.id, created_by_id=self.manager.id, created_at=at)
+            case_id=self.case.id, created_by_id=self.manager.id, created_at=at, issued_at=at)
         db.session.add(task)
         db.session.flush()
 

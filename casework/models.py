@@ -2,6 +2,7 @@
 
 from casework.audit.models import AuditEvent
 from casework.auth.models import Role, User, UserRole
+from casework.calendars.models import CalendarFeed
 from casework.cases.models import (
     BreakGlassAccess,
     Case,
@@ -14,14 +15,26 @@ from casework.cases.models import (
     Referral,
     ReferralCategory,
 )
-from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
+from casework.groups.models import (
+    AgendaItem,
+    Attendance,
+    CooperationGroup,
+    Decision,
+    DecisionProgress,
+    GroupMember,
+    Meeting,
+)
+from casework.notifications.models import DigestRun, Notification
 from casework.orgs.models import Institution, InstitutionKind, Municipality
 from casework.policies.models import PolicySetting
+from casework.reports.models import AnnualReport
 from casework.tasks.models import Task
 
 __all__ = [
-    "AuditEvent", "BreakGlassAccess", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter",
-    "CasePerson", "ClientParticipation", "CooperationGroup", "Decision", "GroupMember",
-    "Institution", "InstitutionKind", "Meeting", "Municipality", "Note", "PolicySetting",
-    "Referral", "ReferralCategory", "Role", "Task", "User", "UserRole",
+    "AgendaItem", "AnnualReport", "Attendance", "AuditEvent", "BreakGlassAccess",
+    "CalendarFeed", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter", "CasePerson",
+    "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
+    "GroupMember", "Institution", "InstitutionKind", "Meeting", "Municipality", "Note",
+    "Notification", "PolicySetting", "Referral", "ReferralCategory", "Role", "Task", "User",
+    "UserRole",
 ]

@@ -85,6 +85,9 @@ class User(UserMixin, db.Model):
         String(64), unique=True, default=_new_session_token
     )
     locale: Mapped[str | None] = mapped_column(String(5))
+    # E-mail for notifications: "immediate" (one per notification) or "digest" (once a day).
+    notify_by: Mapped[str] = mapped_column(String(10), default="immediate",
+                                           server_default="immediate")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     institution: Mapped[Institution | None] = relationship()

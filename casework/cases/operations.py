@@ -129,7 +129,8 @@ def case_facts(case: Case) -> case_lifecycle.CaseFacts:
     """What the lifecycle's conditions need to know, read from the database."""
     open_tasks = db.session.scalar(
         select(func.count()).select_from(Task).where(Task.case_id == case.id,
-                                                     Task.status == "open"))
+                                                     Task.status == "open",
+                                                     Task.issued_at.is_not(None)))
     last_held = db.session.scalar(
         select(func.max(Meeting.held_at))
         .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
@@ -145,7 +146,7 @@ def risk_facts(case: Case) -> risk_profile.RiskFacts:
     """The decisions of the case's group (lowering from red must rest on one of them)."""
     ids = db.session.scalars(
         select(Decision.id).join(CooperationGroup, CooperationGroup.id == Decision.group_id)
-        .where(CooperationGroup.case_id == case.id))
+        .where(CooperationGroup.case_id == case.id, Decision.published_at.is_not(None)))
     return risk_profile.RiskFacts(group_decision_refs=frozenset(str(i) for i in ids),
                                   case_in_crisis=case.status == "crisis")
 
@@ -173,7 +174,7 @@ def _convene_task(case: Case, risk: str, at: datetime) -> Task | None:
                            calendar_for(case.municipality_id))
     task = Task(municipality_id=case.municipality_id, title=CONVENE_TASK_TITLE,
                 assignee_id=manager.id, assignee_institution_id=manager.institution_id,
-                due_date=local_date(due), case_id=case.id, created_at=at)
+                due_date=local_date(due), case_id=case.id, created_at=at, issued_at=at)
     db.session.add(task)
     return task
 

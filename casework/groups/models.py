@@ -1,16 +1,41 @@
-"""CooperationGroup, GroupMember, Meeting and Decision (DESIGN.md §3)."""
+"""CooperationGroup, GroupMember, Meeting, AgendaItem, Attendance, Decision and
+DecisionProgress (DESIGN.md §3).
+
+A strategic group belongs to the municipality and is led by its coordinator; an
+interprofessional group belongs to one case and is led by its case manager. Meetings follow the
+structured method: goals on the agenda, invitations and attendance, minutes that lock once
+approved. Decisions are numbered per group and year when the minutes are approved
+(``SG-2026/07`` for a strategic group, ``SPG-2026/03`` for an interprofessional one).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.db_types import UTCDateTime, utcnow
 from casework.extensions import db
 from casework.orgs.models import Institution
+
+GROUP_KINDS = ("strategic", "interprofessional")
+MEETING_KINDS = ("regular", "supervision")
+ATTENDANCE_STATES = ("invited", "attended", "excused", "absent")
+AGENDA_KINDS = ("goal", "item")
+DECISION_KINDS = ("decision", "proposal_municipality", "proposal_state")
+#: The prefix of decision numbers per group kind.
+DECISION_PREFIX = {"strategic": "SG", "interprofessional": "SPG"}
 
 
 class CooperationGroup(db.Model):
@@ -27,13 +52,19 @@ class CooperationGroup(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     lead: Mapped[User | None] = relationship()
     members: Mapped[list[GroupMember]] = relationship(back_populates="group",
                                                       order_by="GroupMember.id")
+
+    @property
+    def is_strategic(self) -> bool:
+        return self.kind == "strategic"
 
     def __repr__(self) -> str:
         return f"<CooperationGroup {self.id} {self.kind}>"
@@ -67,40 +98,159 @@ class Meeting(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('planned', 'held', 'minutes_approved', 'cancelled')",
                         name="status_valid"),
+        CheckConstraint("kind IN ('regular', 'supervision')", name="kind_valid"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("cooperation_group.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16), default="regular")
+    title: Mapped[str | None] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     place: Mapped[str | None] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20), default="planned")
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    minute_taker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    minutes: Mapped[str | None] = mapped_column(Text)
+    minutes_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    minutes_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Interprofessional meetings: the client's and the child's part (DESIGN.md §1).
+    client_took_part: Mapped[bool | None] = mapped_column(Boolean)
+    client_informed: Mapped[bool | None] = mapped_column(Boolean)
+    client_opinion: Mapped[str | None] = mapped_column(Text)
+    child_took_part: Mapped[bool | None] = mapped_column(Boolean)
+    child_informed: Mapped[bool | None] = mapped_column(Boolean)
+    child_opinion: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     group: Mapped[CooperationGroup] = relationship()
+    chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
+    minute_taker: Mapped[User | None] = relationship(foreign_keys=[minute_taker_id])
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position, AgendaItem.id",
+        cascade="all, delete-orphan")
+    attendance: Mapped[list[Attendance]] = relationship(
+        back_populates="meeting", order_by="Attendance.id", cascade="all, delete-orphan")
+
+    @property
+    def minutes_locked(self) -> bool:
+        return self.status in ("minutes_approved", "cancelled")
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.status}>"
 
 
+class AgendaItem(db.Model):
+    """A goal or an item of a meeting's agenda; a strategic item may name a case only by its
+    number (``case_id`` is shown as the pseudonymous number)."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (CheckConstraint("kind IN ('goal', 'item')", name="kind_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(8), default="item")
+    text: Mapped[str] = mapped_column(String(500))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+
+    def __repr__(self) -> str:
+        return f"<AgendaItem {self.id} {self.kind}>"
+
+
+class Attendance(db.Model):
+    """An invitation to a meeting and what became of it: invited, attended, excused, absent."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id"),
+        CheckConstraint("status IN ('invited', 'attended', 'excused', 'absent')",
+                        name="status_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    status: Mapped[str] = mapped_column(String(10), default="invited")
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    user: Mapped[User] = relationship()
+    institution: Mapped[Institution] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attendance meeting={self.meeting_id} user={self.user_id} {self.status}>"
+
+
 class Decision(db.Model):
-    """A decision of a group, numbered per group and year."""
+    """A decision (or proposal) of a group, numbered per group and year when published."""
 
     __tablename__ = "decision"
-    __table_args__ = (UniqueConstraint("group_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "number"),
+        UniqueConstraint("group_id", "year", "seq"),
+        CheckConstraint("status IN ('pending', 'in_progress', 'executed', 'not_executed')",
+                        name="status_valid"),
+        CheckConstraint("kind IN ('decision', 'proposal_municipality', 'proposal_state')",
+                        name="kind_valid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("cooperation_group.id"), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
-    number: Mapped[str] = mapped_column(String(32))
-    year: Mapped[int] = mapped_column(Integer)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    kind: Mapped[str] = mapped_column(String(24), default="decision")
+    # Number and sequence are given when the minutes are approved (no gaps from drafts).
+    number: Mapped[str | None] = mapped_column(String(32))
+    seq: Mapped[int | None] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer, index=True)
     text: Mapped[str] = mapped_column(Text)
     responsible_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
     due_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    not_executed_reason: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    group: Mapped[CooperationGroup] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    responsible_institution: Mapped[Institution | None] = relationship()
+    progress: Mapped[list[DecisionProgress]] = relationship(
+        back_populates="decision", order_by="DecisionProgress.on, DecisionProgress.id")
 
     def __repr__(self) -> str:
-        return f"<Decision {self.number}>"
+        return f"<Decision {self.number or self.id}>"
+
+
+class DecisionProgress(db.Model):
+    """A dated entry in the progress of execution of a decision (izpildes gaita)."""
+
+    __tablename__ = "decision_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    status_after: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    decision: Mapped[Decision] = relationship(back_populates="progress")
+    author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DecisionProgress {self.decision_id} {self.on}>"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.db_types import UTCDateTime, utcnow
 from casework.extensions import db
+from casework.orgs.models import Institution
 
 
 class Task(db.Model):
@@ -23,6 +24,7 @@ class Task(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
     assignee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     assignee_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
     due_date: Mapped[date] = mapped_column(Date, index=True)
@@ -31,12 +33,21 @@ class Task(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
-    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A task written into the minutes is issued when they are approved; until then it is a
+    # draft that nobody is chased for. Tasks created elsewhere are issued at once.
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
+    assignee_institution: Mapped[Institution] = relationship()
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.status} due {self.due_date}>"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from casework.auth.operations import OperationRefused
 from casework.cases import operations as ops
 from casework.cases.models import Case, CaseEvent
+from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, Meeting
 from casework.tasks.models import Task
@@ -195,8 +196,10 @@ def test_lowering_from_red_needs_a_decision_of_the_cases_group(make_case, case_m
     with pytest.raises(OperationRefused):
         ops.change_risk(case_manager, case, "lower_to_yellow", reason="Situācija uzlabojusies")
     other = make_case(risk="green")
-    foreign = Decision(group_id=ops.case_group(other).id, number="X-1", year=2026, text="t")
-    own = Decision(group_id=ops.case_group(case).id, number="IG-1", year=2026, text="Samazināt")
+    foreign = Decision(group_id=ops.case_group(other).id, number="X-1", year=2026, text="t",
+                       published_at=utcnow())
+    own = Decision(group_id=ops.case_group(case).id, number="IG-1", year=2026, text="Samazināt",
+                   published_at=utcnow())
     db.session.add_all([foreign, own])
     db.session.flush()
     with pytest.raises(OperationRefused):

@@ -1,0 +1,1 @@
+"""Meeting calendars: month and week views, .ics files and personal iCalendar feeds."""

@@ -1,0 +1,1 @@
+"""Decisions of the cooperation groups and the tracking of their execution (izpildes gaita)."""

@@ -1,0 +1,105 @@
+"""Reads of groups, meetings and decisions, always scoped to what the user may see.
+
+A strategic group and its meetings are seen by the municipality's coordinators and the group's
+active members (the administrator sees the group and its members, not its meetings). An
+interprofessional group, its meetings and decisions are seen by whoever may see its case
+(``casework.cases.queries.case_visibility``). Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import and_, false, or_, select, true
+
+from casework.auth.models import Role
+from casework.cases.models import Case
+from casework.cases.queries import active_membership, case_visibility
+from casework.extensions import db
+from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
+
+
+def strategic_member_groups(user, now: datetime | None = None):
+    """Select of the ids of strategic groups ``user`` is an active member of."""
+    return (select(GroupMember.group_id)
+            .join(CooperationGroup, CooperationGroup.id == GroupMember.group_id)
+            .where(CooperationGroup.kind == "strategic", active_membership(user.id, now)))
+
+
+def group_content_visibility(user, now: datetime | None = None):
+    """The SQL condition "``user`` may see this group's meetings and decisions"."""
+    if not user.is_authenticated or user.municipality_id is None:
+        return false()
+    strategic = [CooperationGroup.id.in_(strategic_member_groups(user, now)),
+                 CooperationGroup.lead_id == user.id]
+    if user.has_role(Role.COORDINATOR):
+        strategic.append(true())
+    return and_(
+        CooperationGroup.municipality_id == user.municipality_id,
+        or_(
+            and_(CooperationGroup.kind == "strategic", or_(*strategic)),
+            and_(CooperationGroup.kind == "interprofessional",
+                 CooperationGroup.case_id.in_(select(Case.id).where(case_visibility(user, now)))),
+        ),
+    )
+
+
+def visible_groups(user):
+    """Groups whose content ``user`` may see."""
+    return select(CooperationGroup).where(group_content_visibility(user))
+
+
+def strategic_groups(user):
+    """The municipality's strategic groups as listed to ``user``: all of them for coordinators
+    and administrators, otherwise those they are (or were) a member of or lead."""
+    if user.municipality_id is None:
+        return select(CooperationGroup).where(false())
+    stmt = select(CooperationGroup).where(
+        CooperationGroup.kind == "strategic",
+        CooperationGroup.municipality_id == user.municipality_id)
+    if not user.has_role(Role.COORDINATOR, Role.ADMIN):
+        stmt = stmt.where(or_(CooperationGroup.id.in_(strategic_member_groups(user)),
+                              CooperationGroup.lead_id == user.id))
+    return stmt.order_by(CooperationGroup.active.desc(), CooperationGroup.name)
+
+
+def get_group_or_404(group_id: int, user) -> CooperationGroup:
+    """A group whose content the user may see, or (for a strategic group) which the
+    administrator manages; otherwise 404."""
+    found = db.session.scalar(visible_groups(user).where(CooperationGroup.id == group_id))
+    if found is None and user.has_role(Role.ADMIN):
+        found = db.session.scalar(select(CooperationGroup).where(
+            CooperationGroup.id == group_id, CooperationGroup.kind == "strategic",
+            CooperationGroup.municipality_id == user.municipality_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def visible_meetings(user):
+    """Meetings of the groups whose content ``user`` may see."""
+    return (select(Meeting).join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+            .where(group_content_visibility(user)))
+
+
+def get_meeting_or_404(meeting_id: int, user) -> Meeting:
+    """The meeting if ``user`` may see it; otherwise 404 (never 403)."""
+    found = db.session.scalar(visible_meetings(user).where(Meeting.id == meeting_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def visible_decisions(user):
+    """Decisions of the groups whose content ``user`` may see."""
+    return (select(Decision).join(CooperationGroup, CooperationGroup.id == Decision.group_id)
+            .where(group_content_visibility(user)))
+
+
+def get_decision_or_404(decision_id: int, user) -> Decision:
+    """The decision if ``user`` may see it; otherwise 404."""
+    found = db.session.scalar(visible_decisions(user).where(Decision.id == decision_id))
+    if found is None:
+        abort(404)
+    return found

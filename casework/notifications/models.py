@@ -1,0 +1,68 @@
+"""Notification and the daily digest record (DESIGN.md §3).
+
+``dedup_key`` is unique: a sweep that runs twice, or two scheduler processes at once, insert
+the same key and the second insert does nothing, so nobody is told anything twice. The in-app
+notification is the record; e-mail delivery is tracked on it and retried without losing it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.auth.models import User
+from casework.db_types import BigIntPK, UTCDateTime, utcnow
+from casework.extensions import db
+
+EMAIL_STATES = ("pending", "sent", "logged", "failed", "digest", "none")
+
+
+class Notification(db.Model):
+    """Something a user must know or do: kind, a text without personal data, a link."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("dedup_key"),
+        CheckConstraint(
+            "email_state IN ('pending', 'sent', 'logged', 'failed', 'digest', 'none')",
+            name="email_state_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str | None] = mapped_column(String(300))
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # E-mail delivery: pending → sent (or logged without a mail server); failed ones are
+    # retried at email_next_attempt_at; digest ones go out with the user's daily digest.
+    email_state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind} user={self.user_id}>"
+
+
+class DigestRun(db.Model):
+    """One daily digest e-mail per user and day (unique, so it is never sent twice)."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<DigestRun user={self.user_id} {self.day}>"
