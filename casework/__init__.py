@@ -53,6 +53,12 @@ def create_app(config: dict | None = None) -> Flask:
     case_filters.init_app(app)
 
     cli.init_app(app)
+    from casework.reports import cli as report_cli
+
+    report_cli.init_app(app)
+    from casework import jobs
+
+    jobs.init_app(app)
     return app
 
 

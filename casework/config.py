@@ -53,6 +53,14 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAIL_SERVER": env("CASEWORK_MAIL_SERVER") or None,
         "MAIL_FROM": env("CASEWORK_MAIL_FROM", "casework@localhost"),
+        "MAIL_PORT": int(env("CASEWORK_MAIL_PORT") or 25),
+        # STARTTLS on a plain connection, or SMTP over TLS from the start (port 465).
+        "MAIL_USE_TLS": _bool(env("CASEWORK_MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _bool(env("CASEWORK_MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env("CASEWORK_MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("CASEWORK_MAIL_PASSWORD") or None,
+        # E-mails carry absolute links to the app; pages use relative ones.
+        "BASE_URL": (env("CASEWORK_BASE_URL") or "http://localhost:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": env("CASEWORK_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env("CASEWORK_LOGIN_RATE_LIMIT", "20 per 15 minutes"),

@@ -79,9 +79,13 @@ class Late:
 
 
 def _late(rows, deadline_of, now: datetime) -> list[Late]:
+    # The policy is read once per municipality, not once per row (policy_for queries).
+    rules: dict = {}
     result = []
     for row, since, muni in rows:
-        deadline = deadline_of(since, muni)
+        if muni not in rules:
+            rules[muni] = (policy_for(muni), calendar_for(muni))
+        deadline = deadline_of(since, *rules[muni])
         if deadline < now:
             result.append(Late(row, deadline))
     return result
@@ -103,8 +107,8 @@ def red_cases_without_meeting(now: datetime, municipality_id: int | None = None,
                 .where(Case.risk == "red", Case.status != "closed",
                        Case.risk_changed_at.is_not(None), ~met_since),
                 Case.municipality_id, municipality_id)).all()
-    return _late(rows, lambda since, muni: convene_deadline(
-        since, "red", policy_for(muni), calendar_for(muni)), now)
+    return _late(rows, lambda since, policy, cal: convene_deadline(since, "red", policy, cal),
+                 now)
 
 
 def minutes_not_approved(now: datetime, municipality_id: int | None = None,
@@ -116,8 +120,7 @@ def minutes_not_approved(now: datetime, municipality_id: int | None = None,
         _scoped(base.add_columns(Meeting.held_at, CooperationGroup.municipality_id)
                 .where(Meeting.status == "held", Meeting.held_at.is_not(None)),
                 CooperationGroup.municipality_id, municipality_id)).all()
-    return _late(rows, lambda since, muni: minutes_deadline(
-        since, policy_for(muni), calendar_for(muni)), now)
+    return _late(rows, minutes_deadline, now)
 
 
 def clients_not_informed(now: datetime, municipality_id: int | None = None) -> list[Late]:
@@ -132,5 +135,4 @@ def clients_not_informed(now: datetime, municipality_id: int | None = None) -> l
                 .where(CooperationGroup.kind == "interprofessional",
                        Decision.published_at.is_not(None), ~informed),
                 CooperationGroup.municipality_id, municipality_id)).all()
-    return _late(rows, lambda since, muni: client_informed_deadline(
-        since, policy_for(muni), calendar_for(muni)), now)
+    return _late(rows, client_informed_deadline, now)

@@ -85,4 +85,12 @@ def seed_demo(password: str = DEFAULT_DEMO_PASSWORD) -> dict[str, int]:
 
     for key, count in seed_demo_cases(muni, by_kind, password).items():
         created[key] = created.get(key, 0) + count
+    from casework.demo_groups import seed_demo_groups
+
+    for key, count in seed_demo_groups(muni, by_kind).items():
+        created[key] = created.get(key, 0) + count
+    from casework.demo_reports import seed_demo_report
+
+    for key, count in seed_demo_report(muni).items():
+        created[key] = created.get(key, 0) + count
     return created

@@ -28,7 +28,7 @@ from casework.cases.personal_code import validate_personal_code
 from casework.db_types import utcnow
 from casework.demo import demo_email
 from casework.extensions import db
-from casework.groups.models import Decision, Meeting
+from casework.groups.models import AgendaItem, Attendance, Decision, Meeting
 from casework.orgs.models import Institution, InstitutionKind
 from casework.tasks.models import Task
 from casework.tasks.operations import cancel_task, complete_task
@@ -218,6 +218,21 @@ OPINIONS = ("Māte piekrīt lēmumam un apņemas sadarboties.",
             "Tēvs lēmumam nepiekrīt, uzskata, ka palīdzība nav vajadzīga.")
 METHODS = ("in_person", "phone", "letter", "e_mail")
 PLACE = "Parauga novada Sociālais dienests, 2. kabinets"
+CHILD_OPINIONS = ("Bērns vēlas dzīvot kopā ar māti.", "Bērns grib turpināt mācības savā skolā.",
+                  "Bērns jūtas droši pie vecmāmiņas.")
+MEETING_GOALS = {
+    "convene": "Izvērtēt bērna situāciju un vienoties par atbalsta plānu.",
+    "crisis": "Nodrošināt bērna drošību krīzes situācijā.",
+    "lower": "Izvērtēt, vai riska profilu var samazināt.",
+}
+MEETING_MINUTES = {
+    "convene": "Gadījuma vadītāja iepazīstināja ar situāciju; iestādes sniedza informāciju. "
+               "Vienojāmies par atbalsta pasākumiem un atbildīgajiem.",
+    "crisis": "Krīzes sanāksme. Izvērtēts tūlītējais apdraudējums; vienojāmies par bērna "
+              "drošības nodrošināšanu un iestāžu rīcību.",
+    "lower": "Izvērtēta atbalsta plāna izpilde; situācija uzlabojusies. Grupa vienojās "
+             "samazināt riska profilu.",
+}
 
 
 @dataclass
@@ -714,11 +729,33 @@ class _CaseRun:
                         decision_id=self.decision.id if decision else None)
 
     def do_meeting(self, at, previous, decision) -> None:
+        """A structured meeting of the case's group: a goal, attendance, approved minutes with
+        the client's and the child's part, and one published decision."""
+        rng = self.rng
+        client_informed = rng.random() < 0.8
         meeting = Meeting(group_id=self.group.id, starts_at=at - timedelta(minutes=60),
-                          ends_at=at, place=PLACE, status="held", held_at=at,
-                          created_at=previous)
+                          ends_at=at, place=PLACE, status="minutes_approved", held_at=at,
+                          chair_id=self.manager.id, minute_taker_id=self.manager.id,
+                          minutes=MEETING_MINUTES[decision], minutes_approved_at=at,
+                          minutes_approved_by_id=self.manager.id,
+                          client_took_part=rng.random() < 0.6, client_informed=client_informed,
+                          client_opinion=rng.choice(OPINIONS) if client_informed else None,
+                          child_took_part=rng.random() < 0.3,
+                          child_informed=rng.random() < 0.5,
+                          child_opinion=rng.choice(CHILD_OPINIONS) if rng.random() < 0.5
+                          else None,
+                          created_by_id=self.manager.id, created_at=previous)
         db.session.add(meeting)
         db.session.flush()
+        db.session.add(AgendaItem(meeting_id=meeting.id, position=1, kind="goal",
+                                  text=MEETING_GOALS[decision]))
+        for member in self.group.members:
+            if member.member_to is None or member.member_to > at:
+                db.session.add(Attendance(
+                    meeting_id=meeting.id, user_id=member.user_id,
+                    institution_id=member.institution_id, invited_at=previous,
+                    status="attended" if member.user_id == self.manager.id or rng.random() < 0.8
+                    else "excused"))
         for task in self.open_tasks(ops.CONVENE_TASK_TITLE):
             complete_task(self.manager, task, f"Grupa sasaukta; sanāksme notika "
                                               f"{local_date(at):%d.%m.%Y}.", at=at)
@@ -729,7 +766,7 @@ class _CaseRun:
             group_id=self.group.id, meeting_id=meeting.id, year=year,
             seq=self.decisions_in[year], published_at=at,
             number=f"SPG-{year}/{self.decisions_in[year]:02d}",
-            text=self.rng.choice(DECISIONS[decision]),
+            text=rng.choice(DECISIONS[decision]),
             responsible_institution_id=self.s.social_id, due_date=due,
             status="executed" if due < self.s.today else "in_progress", created_at=at)
         db.session.add(self.decision)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from casework.cases.models import CATEGORY_LABELS, NOTE_LEVEL_LABELS, PERSON_ROLE_LABELS
 from casework.orgs.models import INSTITUTION_KIND_LABELS
 from workflows import case_lifecycle, pick_label, risk_profile
+from workflows import decision as decision_workflow
 from workflows import task as task_workflow
 
 
@@ -57,6 +58,8 @@ def init_app(app) -> None:
     app.jinja_env.filters["note_level_label"] = lambda v: _label(NOTE_LEVEL_LABELS, v)
     app.jinja_env.filters["task_status_label"] = lambda v: pick_label(
         task_workflow.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
+    app.jinja_env.filters["decision_status_label"] = lambda v: pick_label(
+        decision_workflow.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
     app.jinja_env.filters["event_label"] = event_label
     # Every page shows risk colours with their words; one table for all templates.
     app.jinja_env.globals["risks"] = risk_profile.RISK_LABELS

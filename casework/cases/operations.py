@@ -164,6 +164,10 @@ def _after_risk_change(case: Case, actor, new_risk: str, at: datetime) -> None:
     case.next_review_due = next_review_date(local_date(at), new_risk, policy)
     if new_risk == "red":
         _convene_task(case, "red", at)
+        from casework.notifications.operations import notify_turned_red
+
+        with db.session.no_autoflush:  # a stale case must fail in _flush_case, not here
+            notify_turned_red(case, actor, at)
 
 
 def _convene_task(case: Case, risk: str, at: datetime) -> Task | None:

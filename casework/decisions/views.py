@@ -1,7 +1,206 @@
-"""Pages of the decisions domain (routes only: load, check access, call the service, render)."""
+"""Pages of the decisions domain (routes only: load, check access, call the service, render):
+the execution table of a group's decisions and the page of one decision."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from casework.audit.operations import record
+from casework.auth.models import User
+from casework.auth.operations import OperationRefused
+from casework.cases.operations import AccessRefused
+from casework.decisions import operations as ops
+from casework.decisions import queries
+from casework.decisions.forms import AdvanceForm, ProgressForm
+from casework.extensions import db
+from casework.groups.models import CooperationGroup, Decision
+from casework.groups.queries import get_decision_or_404, get_group_or_404, visible_groups
+from casework.tasks.models import Task
+from workflows import decision as decision_workflow
+from workflows import pick_label
 
 bp = Blueprint("decisions", __name__)
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _content_group_or_404(group_id: int) -> CooperationGroup:
+    """The group if ``user`` may see its content (an administrator managing a strategic group
+    sees its members, not its decisions: 404)."""
+    group = get_group_or_404(group_id, _me())
+    if db.session.scalar(visible_groups(_me()).where(CooperationGroup.id == group.id)) is None:
+        abort(404)
+    return group
+
+
+def _filters(group_id: int) -> dict:
+    args = request.args
+    status = args.get("status")
+    return {
+        "year": args.get("year", type=int),
+        "status": status if status in queries.STATUS_FILTERS else None,
+        "institution_id": args.get("institution_id", type=int),
+    }
+
+
+@bp.route("/groups/<int:group_id>/decisions")
+@login_required
+def group_decisions(group_id: int):
+    """The group's decisions with their execution status; overdue ones are marked."""
+    group = _content_group_or_404(group_id)
+    filters = _filters(group_id)
+    today = ops.today()
+    rows = db.session.execute(queries.group_decisions(_me(), group.id, today=today,
+                                                      **filters)).all()
+    return render_template(
+        "decisions/group.html", group=group, rows=rows, filters=filters, today=today,
+        years=queries.group_decision_years(_me(), group.id),
+        institutions=queries.group_decision_institutions(_me(), group.id),
+        statuses=decision_workflow.STATUS_LABELS, status_filters=queries.STATUS_FILTERS,
+        group_endpoint=_endpoint("groups.group"))
+
+
+@bp.route("/groups/<int:group_id>/decisions.csv")
+@login_required
+def group_decisions_csv(group_id: int):
+    """The same table as a CSV file (UTF-8 with BOM, for spreadsheets); the export is audited."""
+    group = _content_group_or_404(group_id)
+    filters = _filters(group_id)
+    today = ops.today()
+    rows = db.session.execute(queries.group_decisions(_me(), group.id, today=today,
+                                                      **filters)).all()
+    locale = str(get_locale() or "lv")
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Number"), _("Decision"), _("Responsible institution"), _("Due date"),
+                     _("Status"), _("Overdue"), _("Progress of execution")])
+    for decision, overdue in rows:
+        writer.writerow([
+            decision.number or "", decision.text,
+            decision.responsible_institution.name if decision.responsible_institution else "",
+            decision.due_date.isoformat() if decision.due_date else "",
+            pick_label(decision_workflow.STATUS_LABELS[decision.status], locale),
+            _("overdue") if overdue else "",
+            " | ".join(f"{p.on.isoformat()}: {p.text}" for p in decision.progress),
+        ])
+    record("decisions_exported", group, user=_me(), details={"rows": len(rows), **filters})
+    db.session.commit()
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="decisions-{group.id}.csv"'})
+
+
+def _endpoint(name: str) -> str | None:
+    """``name`` if that page exists (the groups pages are built alongside), otherwise None."""
+    return name if name in current_app.view_functions else None
+
+
+def _published_or_404(decision_id: int) -> Decision:
+    decision = get_decision_or_404(decision_id, _me())
+    if decision.published_at is None:
+        abort(404)
+    return decision
+
+
+def _render(decision: Decision, status: int = 200, *, advance: AdvanceForm | None = None,
+            progress: ProgressForm | None = None):
+    me = _me()
+    advance = advance or AdvanceForm(formdata=None)
+    progress = progress or ProgressForm(formdata=None)
+    for form in (advance, progress):
+        if not form.version.data:
+            form.version.data = decision.version
+    if progress.on.data is None and not progress.on.errors and not progress.on.raw_data:
+        progress.on.data = ops.today()
+    tasks = db.session.scalars(select(Task).where(Task.decision_id == decision.id,
+                                                  Task.issued_at.is_not(None))
+                               .order_by(Task.due_date, Task.id)).all()
+    today = ops.today()
+    overdue = (decision.status in queries.OPEN_STATES and decision.due_date is not None
+               and decision.due_date < today)
+    return render_template(
+        "decisions/decision.html", decision=decision, advance=advance, progress=progress,
+        triggers=ops.allowed_decision_triggers(me, decision),
+        may_track=ops.may_track_decision(me, decision), overdue=overdue, today=today,
+        trigger_labels=decision_workflow.TRIGGER_LABELS,
+        trigger_inputs=decision_workflow.TRIGGER_INPUTS,
+        statuses=decision_workflow.STATUS_LABELS, tasks=tasks,
+        meeting_endpoint=_endpoint("groups.meeting"),
+        group_endpoint=_endpoint("groups.group"),
+    ), status
+
+
+@bp.route("/decisions/<int:decision_id>")
+@login_required
+def decision(decision_id: int):
+    """A decision: its text, responsible institution, due date, status and progress."""
+    return _render(_published_or_404(decision_id))
+
+
+def _post(decision_id: int, form, form_name: str, action):
+    """Validate, run ``action``, commit; refusals re-render with the input (400, 403, 409)."""
+    found = _published_or_404(decision_id)
+    if not form.validate():
+        return _render(found, 400, **{form_name: form})
+    try:
+        action(found, form)
+    except AccessRefused:
+        db.session.rollback()
+        abort(403)
+    except ops.StaleDecision as stale:
+        db.session.rollback()
+        flash(str(stale.message), "error")
+        form.version.data = None
+        return _render(_published_or_404(decision_id), 409, **{form_name: form})
+    except OperationRefused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return _render(_published_or_404(decision_id), 400, **{form_name: form})
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".decision", decision_id=decision_id))
+
+
+@bp.route("/decisions/<int:decision_id>/advance", methods=["POST"])
+@login_required
+def decision_advance(decision_id: int):
+    """Start execution, mark executed, or mark not executed with a reason."""
+    form = AdvanceForm()
+
+    def action(found, f):
+        ops.advance_decision(_me(), found, f.trigger.data, reason=f.reason.data,
+                             note=f.note.data, on=f.on.data, expected_version=f.version.data)
+
+    return _post(decision_id, form, "advance", action)
+
+
+@bp.route("/decisions/<int:decision_id>/progress", methods=["POST"])
+@login_required
+def decision_progress(decision_id: int):
+    """A dated progress entry without a change of status."""
+    form = ProgressForm()
+
+    def action(found, f):
+        ops.add_progress(_me(), found, on=f.on.data, text=f.text.data,
+                         expected_version=f.version.data)
+
+    return _post(decision_id, form, "progress", action)

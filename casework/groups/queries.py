@@ -11,13 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 
 from casework.auth.models import Role
 from casework.cases.models import Case
 from casework.cases.queries import active_membership, case_visibility
 from casework.extensions import db
-from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
+from casework.groups.models import (
+    Attendance,
+    CooperationGroup,
+    Decision,
+    GroupMember,
+    Meeting,
+)
+from casework.tasks.models import Task
 
 
 def strategic_member_groups(user, now: datetime | None = None):
@@ -103,3 +110,54 @@ def get_decision_or_404(decision_id: int, user) -> Decision:
     if found is None:
         abort(404)
     return found
+
+
+def conflicts(user_ids, starts_at: datetime, ends_at: datetime,
+              exclude_meeting_id: int | None = None) -> dict[int, list[Meeting]]:
+    """For each of ``user_ids``: their other non-cancelled meetings overlapping the time
+    (one query). Used to warn, never to refuse; callers show only the time, since the other
+    meeting may belong to a group the viewer does not see."""
+    ids = {int(u) for u in user_ids or () if u}
+    if not ids:
+        return {}
+    stmt = (select(Attendance.user_id, Meeting)
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(Attendance.user_id.in_(ids), Meeting.status != "cancelled",
+                   Meeting.starts_at < ends_at, Meeting.ends_at > starts_at)
+            .order_by(Meeting.starts_at, Meeting.id))
+    if exclude_meeting_id is not None:
+        stmt = stmt.where(Meeting.id != exclude_meeting_id)
+    result: dict[int, list[Meeting]] = {}
+    for user_id, meeting in db.session.execute(stmt):
+        result.setdefault(user_id, []).append(meeting)
+    return result
+
+
+def group_meetings(group: CooperationGroup):
+    """A group's meetings, newest first (the group itself is already visible to the user)."""
+    return (select(Meeting).where(Meeting.group_id == group.id)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+
+
+def may_see_content(user, group: CooperationGroup) -> bool:
+    """Whether ``user`` may see the group's meetings and decisions (not just its members)."""
+    return db.session.scalar(select(func.count()).select_from(CooperationGroup).where(
+        CooperationGroup.id == group.id, group_content_visibility(user))) > 0
+
+
+def meeting_decisions(meeting: Meeting):
+    """The decisions (drafts and published) written in a meeting's minutes, in creation order."""
+    return select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id)
+
+
+def meeting_tasks(meeting: Meeting):
+    """The tasks (drafts and issued) written in a meeting's minutes."""
+    return select(Task).where(Task.meeting_id == meeting.id).order_by(Task.id)
+
+
+def case_numbers(case_ids) -> dict[int, str]:
+    """The pseudonymous numbers of cases named on a strategic agenda (nothing else of them)."""
+    ids = {i for i in case_ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(ids))).all())

@@ -21,6 +21,8 @@ class NavItem:
 
 _MUNICIPAL = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEAD_OF_SERVICE, Role.CASE_MANAGER,
                         Role.SPECIALIST, Role.AUDITOR})
+#: Every role of a municipality's staff (not the national inspector).
+MUNICIPAL_ROLES = _MUNICIPAL
 
 NAV_ITEMS = (
     NavItem("cases.cases", _l("Cases"),
@@ -32,6 +34,16 @@ NAV_ITEMS = (
             _l("Report a concern about a child's rights.")),
     NavItem("cases.referrals_mine", _l("My referrals"), _MUNICIPAL,
             _l("The referrals you filed and the outcome of their triage.")),
+    NavItem("tasks.my_tasks", _l("My tasks"), _MUNICIPAL,
+            _l("Your tasks, the overdue ones first; mark them done or cancel them.")),
+    NavItem("tasks.institution_tasks", _l("Institution's tasks"),
+            frozenset({Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST,
+                       Role.COORDINATOR}),
+            _l("The tasks given to your institution, the overdue ones first.")),
+    NavItem("groups.groups", _l("Groups"),
+            frozenset({Role.COORDINATOR, Role.ADMIN, Role.HEAD_OF_SERVICE, Role.CASE_MANAGER,
+                       Role.SPECIALIST}),
+            _l("Strategic cooperation groups: members, meetings, minutes and decisions.")),
     NavItem("cases.caseload", _l("Caseload"), frozenset({Role.HEAD_OF_SERVICE}),
             _l("Active cases and children under 12 per case manager.")),
     NavItem("cases.break_glass", _l("Emergency access"), frozenset({Role.HEAD_OF_SERVICE}),
@@ -46,6 +58,15 @@ NAV_ITEMS = (
             _l("Deadlines and limits of the municipality (working days, review intervals).")),
     NavItem("audit.events", _l("Audit log"), frozenset({Role.AUDITOR}),
             _l("Who did what and when in the municipality, with a tamper check.")),
+    NavItem("reports.annual_home", _l("Annual report"),
+            frozenset({Role.COORDINATOR, Role.HEAD_OF_SERVICE}),
+            _l("The annual report on the cooperation groups' work, due 31 March.")),
+    NavItem("reports.municipalities", _l("Reports of municipalities"),
+            frozenset({Role.INSPECTOR}),
+            _l("Every municipality's annual report status, submitted reports and the national "
+               "aggregate.")),
+    NavItem("calendars.month", _l("Calendar"), _MUNICIPAL,
+            _l("The meetings you may see, by month and week; a feed for Outlook or Teams.")),
 )
 
 

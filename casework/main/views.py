@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from casework.db_types import utcnow
 from casework.extensions import db
+from casework.main.dashboard import build_dashboard
 from casework.main.navigation import start_page_sections
 from casework.security import is_safe_next
 
@@ -15,8 +17,10 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index():
-    """The start page: what this user's roles let them do."""
-    return render_template("main/index.html", sections=start_page_sections(current_user))
+    """The start page: what needs the user's attention now, then what their roles let them do."""
+    return render_template("main/index.html",
+                           dashboard=build_dashboard(current_user, utcnow()),
+                           sections=start_page_sections(current_user))
 
 
 @bp.route("/language", methods=["POST"])

@@ -36,9 +36,11 @@ def notify(user_id: int, kind: str, text: str, link: str | None, key: str,
             return False
         db.session.execute(insert(Notification).values(**values))
         return True
-    result = db.session.execute(
-        ins(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"]))
-    return bool(result.rowcount)
+    # RETURNING tells whether a row was added: psycopg reports no rowcount (-1) here.
+    added = db.session.execute(
+        ins(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(Notification.id)).first()
+    return added is not None
 
 
 def notify_many(user_ids, kind: str, text: str, link: str | None, key: str,
@@ -46,3 +48,129 @@ def notify_many(user_ids, kind: str, text: str, link: str | None, key: str,
     """``notify`` each user once; the key is made per user (``<key>:u<id>``)."""
     return sum(notify(uid, kind, text, link, f"{key}:u{uid}", municipality_id)
                for uid in sorted(set(user_ids)))
+
+
+# -- recipients -------------------------------------------------------------------------------
+def heads_of_service(institution_id: int) -> list[int]:
+    """Active heads of the social service ``institution_id`` (they supervise its cases)."""
+    from casework.auth.models import UserRole
+
+    return list(db.session.scalars(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .where(User.institution_id == institution_id, User.active.is_(True),
+               UserRole.role == "head_of_service").order_by(User.id)))
+
+
+def users_with_role(municipality_id: int, *roles: str) -> list[int]:
+    """Active users of the municipality holding any of ``roles``."""
+    from casework.auth.models import UserRole
+    from casework.orgs.models import Institution
+
+    return list(db.session.scalars(
+        select(User.id).distinct().join(UserRole, UserRole.user_id == User.id)
+        .join(Institution, Institution.id == User.institution_id)
+        .where(Institution.municipality_id == municipality_id, User.active.is_(True),
+               UserRole.role.in_(roles)).order_by(User.id)))
+
+
+def active_group_members(case_id: int, now) -> list[int]:
+    """Users in the case's interprofessional group at ``now``."""
+    from casework.groups.models import CooperationGroup, GroupMember
+
+    members = db.session.execute(
+        select(GroupMember.user_id, GroupMember.member_from, GroupMember.member_to)
+        .join(CooperationGroup, CooperationGroup.id == GroupMember.group_id)
+        .where(CooperationGroup.case_id == case_id,
+               CooperationGroup.kind == "interprofessional")).all()
+    # The same rule as ``casework.cases.queries.active_membership``, on the loaded rows.
+    return sorted({uid for uid, start, end in members
+                   if start <= now and (end is None or end > now)})
+
+
+def who_may_see_case(user_ids, case_id: int, now=None) -> list[int]:
+    """The users among ``user_ids`` who may see the case (DESIGN.md §2): a notification about
+    a case goes to nobody else, whatever the sweep computed."""
+    from casework.cases.models import Case
+    from casework.cases.queries import case_visibility
+
+    allowed = []
+    for user in db.session.scalars(
+            select(User).where(User.id.in_(set(user_ids)), User.active.is_(True))
+            .order_by(User.id)):
+        visible = db.session.scalar(select(Case.id).where(Case.id == case_id,
+                                                          case_visibility(user, now)))
+        if visible is not None:
+            allowed.append(user.id)
+    return allowed
+
+
+def case_link(case_id: int) -> str:
+    """The local link of a case page."""
+    return f"/cases/{case_id}"
+
+
+def notify_turned_red(case, actor, at) -> int:
+    """Turning red notifies the case's group and the head of service at once (DESIGN.md §4).
+
+    The person who made the change is not told about it.
+    """
+    from flask_babel import gettext
+
+    recipients = set(active_group_members(case.id, at)) | set(heads_of_service(
+        case.owner_institution_id))
+    if case.case_manager_id:
+        recipients.add(case.case_manager_id)
+    recipients.discard(getattr(actor, "id", None))
+    text = gettext("Case %(number)s has turned red.", number=case.number)
+    return notify_many(who_may_see_case(recipients, case.id, at), "turned_red", text,
+                       case_link(case.id), f"turned_red:c{case.id}:{at.isoformat()}",
+                       case.municipality_id)
+
+
+# -- the user's own notifications -------------------------------------------------------------
+def mark_read(user, notification_id: int) -> bool:
+    """Mark one of the user's notifications read; False if it is not theirs (or read)."""
+    from sqlalchemy import update
+
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.user_id == user.id,
+               Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    return bool(result.rowcount)
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    from sqlalchemy import update
+
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    return result.rowcount
+
+
+NOTIFY_BY_CHOICES = ("immediate", "digest")
+
+
+def set_notify_by(user, value: str) -> None:
+    """Immediate e-mails or one daily digest; unsent e-mails follow the new choice."""
+    from sqlalchemy import update
+
+    from casework.audit.operations import record
+    from casework.auth.operations import OperationRefused
+
+    if value not in NOTIFY_BY_CHOICES:
+        raise OperationRefused("notify_by")
+    if user.notify_by == value:
+        return
+    old_state, new_state = ("pending", "digest") if value == "digest" else ("digest", "pending")
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.email_state == old_state,
+               Notification.emailed_at.is_(None), Notification.email_attempts == 0)
+        .values(email_state=new_state))
+    user.notify_by = value
+    record("notification_settings_changed", user, user=user, details={"notify_by": value})
+    db.session.flush()

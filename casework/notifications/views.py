@@ -1,7 +1,64 @@
-"""Pages of the notifications domain (routes only: load, check access, call the service, render)."""
+"""Pages of the notifications domain (routes only: load, check access, call the service, render).
+
+Every page shows the signed-in user's own notifications only.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from casework.extensions import db
+from casework.notifications import operations as ops
+from casework.notifications import queries
+from casework.notifications.forms import NotificationSettingsForm
+from casework.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__)
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    """The user's notifications, newest first, unread ones marked."""
+    rows = db.session.scalars(
+        queries.my_notifications(current_user).limit(queries.PAGE_SIZE)).all()
+    return render_template("notifications/list.html", notifications=rows,
+                           unread=queries.unread_count(current_user), safe_link=queries.safe_link)
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def mark_read(notification_id: int):
+    """Mark one notification read (only one's own: anyone else's is not found)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    ops.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(url_for("notifications.notifications"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def mark_all_read():
+    """Mark every notification of the user read."""
+    count = ops.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("%(count)s notifications marked read.", count=count), "success")
+    return redirect(url_for("notifications.notifications"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Immediate e-mails or one daily digest."""
+    form = NotificationSettingsForm(notify_by=current_user.notify_by)
+    if form.validate_on_submit():
+        ops.set_notify_by(current_user._get_current_object(), form.notify_by.data)
+        db.session.commit()
+        flash(_("Notification settings saved."), "success")
+        return redirect(url_for("notifications.settings"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("notifications/settings.html", form=form), status

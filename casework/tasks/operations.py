@@ -1,11 +1,13 @@
-"""Every change to tasks: complete with a note or cancel with a reason (``workflows.task``)."""
+"""Every change to tasks: create (issued at once, or as a draft in a meeting's minutes),
+complete with a note or cancel with a reason (``workflows.task``). Nothing here commits."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit.operations import record
 from casework.auth.operations import OperationRefused
@@ -14,39 +16,179 @@ from casework.extensions import db
 from casework.tasks.models import Task
 from workflows import WorkflowError
 from workflows import task as task_workflow
+from workflows.policy import local_date
+
+MAX_TITLE = 300
+MAX_TEXT = 5000
+
+
+class StaleTask(OperationRefused):
+    """Someone else changed the task since the form was opened."""
+
+    def __init__(self):
+        super().__init__(_l(
+            "Someone else changed this task while you were editing it. Your input is kept "
+            "below: check the current state of the task and submit again."))
+
+
+def _group_of(task: Task):
+    from casework.groups.models import Decision, Meeting
+
+    if task.meeting_id is not None:
+        meeting = db.session.get(Meeting, task.meeting_id)
+        return meeting.group if meeting else None
+    if task.decision_id is not None:
+        decision = db.session.get(Decision, task.decision_id)
+        return decision.group if decision else None
+    return None
 
 
 def may_close_task(user, task: Task) -> bool:
-    """The assignee, whoever issued the task, or the case manager of its case."""
+    """The assignee, whoever issued the task, the case manager of its case (and the head of
+    the social service that owns it), or whoever manages the meetings of its group."""
     if user.id in (task.assignee_id, task.created_by_id):
         return True
     if task.case_id is not None:
+        from casework.cases.access import may_manage_case
         from casework.cases.models import Case
 
         case = db.session.get(Case, task.case_id)
-        return case is not None and case.case_manager_id == user.id
+        if case is not None and may_manage_case(user, case):
+            return True
+    group = _group_of(task)
+    if group is not None:
+        from casework.groups.access import may_manage_meetings
+
+        return may_manage_meetings(user, group)
     return False
 
 
-def _fire(user, task: Task, trigger: str, at: datetime | None, **inputs) -> None:
+def _check_version(task: Task, expected_version) -> None:
+    if expected_version not in (None, "") and str(expected_version) != str(task.version):
+        raise StaleTask()
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleTask() from error
+
+
+def _fire(user, task: Task, trigger: str, at: datetime | None, expected_version,
+          **inputs) -> None:
     if not may_close_task(user, task):
-        raise OperationRefused(_l("Only the assignee or the case manager may close this task."))
+        from casework.cases.operations import AccessRefused
+
+        raise AccessRefused(_l("Only the assignee or the case manager may close this task."))
+    _check_version(task, expected_version)
     try:
         task_workflow.bind(task).fire(trigger, **inputs)
     except WorkflowError as error:
         raise OperationRefused(error.message(str(get_locale() or "lv"))) from error
     task.closed_at = at or utcnow()
-    record(f"task_{trigger}", task, user=user, details=inputs)
-    db.session.flush()
+    task.closed_by_id = user.id
 
 
-def complete_task(user, task: Task, note: str, at: datetime | None = None) -> None:
+def complete_task(user, task: Task, note: str, at: datetime | None = None, *,
+                  expected_version=None) -> None:
     """Mark the task done with a completion note."""
-    _fire(user, task, "complete", at, note=note)
+    _fire(user, task, "complete", at, expected_version, note=note)
     task.completion_note = note.strip()
+    record("task_complete", task, user=user, details={"note": task.completion_note})
+    _flush()
 
 
-def cancel_task(user, task: Task, reason: str, at: datetime | None = None) -> None:
+def cancel_task(user, task: Task, reason: str, at: datetime | None = None, *,
+                expected_version=None) -> None:
     """Cancel the task with a reason."""
-    _fire(user, task, "cancel", at, reason=reason)
+    _fire(user, task, "cancel", at, expected_version, reason=reason)
     task.cancel_reason = reason.strip()
+    record("task_cancel", task, user=user, details={"reason": task.cancel_reason})
+    _flush()
+
+
+# -- creation ---------------------------------------------------------------------------------
+def may_create_task(user, *, case=None, meeting=None, decision=None) -> bool:
+    """The case's manager (or their head) for a case; whoever manages the group's meetings for
+    a meeting or a decision."""
+    from casework.cases.access import may_manage_case
+    from casework.groups.access import may_manage_meetings
+
+    if case is not None and may_manage_case(user, case):
+        return True
+    for group in (meeting.group if meeting is not None else None,
+                  decision.group if decision is not None else None):
+        if group is not None and may_manage_meetings(user, group):
+            return True
+    return False
+
+
+def create_task(user, *, title: str | None, description: str | None, assignee,
+                due_date: date | None, case=None, meeting=None, decision=None,
+                agenda_item=None, issue: bool = True, at: datetime | None = None) -> Task:
+    """Create a task: issued at once (``issue``) or a draft issued with the minutes.
+
+    The assignee must be an active user of the municipality (and, for a case, one who can see
+    the case); the institution is the assignee's; the due date must not be in the past.
+    """
+    from casework.cases.operations import AccessRefused
+    from casework.cases.queries import can_see_case
+
+    if meeting is None and agenda_item is not None:
+        meeting = agenda_item.meeting
+    if case is None and meeting is None and decision is None:
+        raise OperationRefused(_l("A task belongs to a case, a meeting or a decision."))
+    if not may_create_task(user, case=case, meeting=meeting, decision=decision):
+        raise AccessRefused(_l("Only the case manager or whoever leads the group's meetings "
+                               "may give tasks here."))
+    if case is not None and case.status == "closed":
+        raise OperationRefused(_l("A closed case gets no new tasks."))
+    at = at or utcnow()
+    title = (title or "").strip()
+    if not title:
+        raise OperationRefused(_l("Give the task a title."))
+    if len(title) > MAX_TITLE:
+        raise OperationRefused(_l("At most %(max)d characters.", max=MAX_TITLE))
+    description = (description or "").strip() or None
+    if description and len(description) > MAX_TEXT:
+        raise OperationRefused(_l("At most %(max)d characters.", max=MAX_TEXT))
+    if assignee is None:
+        raise OperationRefused(_l("Choose who is to do the task."))
+    if (not assignee.active or assignee.institution_id is None
+            or assignee.municipality_id != user.municipality_id):
+        raise OperationRefused(_l("The assignee must be an active user of the municipality."))
+    if case is not None and not can_see_case(assignee, case.id):
+        raise OperationRefused(_l("The assignee must be a member of the case's group."))
+    if due_date is None:
+        raise OperationRefused(_l("Give the task a deadline."))
+    if isinstance(due_date, datetime):
+        raise TypeError("due_date must be a date, not a datetime")
+    if due_date < local_date(at):
+        raise OperationRefused(_l("The deadline cannot be in the past."))
+    task = Task(municipality_id=user.municipality_id, title=title, description=description,
+                assignee_id=assignee.id, assignee_institution_id=assignee.institution_id,
+                due_date=due_date, status="open", case_id=case.id if case else None,
+                meeting_id=meeting.id if meeting else None,
+                decision_id=decision.id if decision else None,
+                agenda_item_id=agenda_item.id if agenda_item else None,
+                created_by_id=user.id, created_at=at, issued_at=at if issue else None)
+    db.session.add(task)
+    db.session.flush()
+    record("task_created", task, user=user,
+           details={"assignee_id": assignee.id, "due_date": due_date.isoformat(),
+                    "issued": issue, "case_id": task.case_id, "meeting_id": task.meeting_id,
+                    "decision_id": task.decision_id})
+    if issue and assignee.id != user.id:
+        notify_assignee(task)
+    return task
+
+
+def notify_assignee(task: Task) -> None:
+    """Tell the assignee of a newly issued task (no title: it may name a child)."""
+    from casework.notifications.operations import notify
+
+    notify(task.assignee_id, "task_assigned",
+           f"Jums uzdots jauns uzdevums, termiņš {task.due_date:%d.%m.%Y}.",
+           f"/tasks/{task.id}", f"task_assigned:{task.id}", municipality_id=task.municipality_id)

@@ -1,0 +1,226 @@
+"""E-mail for notifications: sent through SMTP when ``CASEWORK_MAIL_SERVER`` is set, logged
+otherwise (DESIGN.md §7). The in-app notification is the record; e-mail is delivered after the
+commit that created it, by the scheduler's ``deliver_email`` and ``daily_digest`` jobs, never by
+a web request.
+
+Two scheduler processes must never send the same e-mail twice, and the check constraint allows
+no "sending" state, so a notification is *claimed* before it is sent: one UPDATE raises
+``email_attempts`` guarded by its old value and puts ``email_next_attempt_at`` a lease into the
+future, and is committed at once. A second process's UPDATE finds the attempts changed (on
+PostgreSQL it waits for the first one's row lock, then matches nothing), and its next select
+skips the row until the lease has passed. A failed send sets ``failed`` and a later attempt time
+with backoff; a process that dies mid-send leaves the lease to expire and the e-mail is retried.
+The daily digest is claimed by inserting the unique ``DigestRun`` row of the user and day.
+
+Bodies carry what the notification says (a case number, what is due) and a link; never a
+child's name or details.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from smtplib import SMTP, SMTP_SSL
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from casework.auth.models import User
+from casework.extensions import db
+from casework.notifications.models import DigestRun, Notification
+from workflows.policy import local_date
+
+log = logging.getLogger("casework.mail")
+
+#: How long a claimed e-mail is reserved for the process sending it.
+CLAIM_LEASE = timedelta(minutes=10)
+#: After this many failed attempts an e-mail is given up (the in-app notification stays).
+MAX_ATTEMPTS = 8
+BATCH = 200
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the ``attempts``-th failure: 5, 10, 20 minutes... at most 6 hours."""
+    return min(timedelta(minutes=5) * 2 ** max(attempts - 1, 0), timedelta(hours=6))
+
+
+# -- transport --------------------------------------------------------------------------------
+def send_message(message: EmailMessage) -> str:
+    """Send ``message`` through SMTP, or log it when no mail server is configured.
+
+    Returns the e-mail state to store: ``sent`` or ``logged``. SMTP and network errors are
+    raised to the caller, which records the failure and retries later.
+    """
+    config = current_app.config
+    server = config.get("MAIL_SERVER")
+    if not server:
+        log.info("E-mail not sent (CASEWORK_MAIL_SERVER is not set): to=%s subject=%s\n%s",
+                 message["To"], message["Subject"], message.get_content())
+        return "logged"
+    port = int(config.get("MAIL_PORT") or 25)
+    if config.get("MAIL_USE_SSL"):
+        connection = SMTP_SSL(server, port, timeout=30, context=ssl.create_default_context())
+    else:
+        connection = SMTP(server, port, timeout=30)
+    with connection as smtp:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
+    return "sent"
+
+
+def _absolute(link: str | None) -> str:
+    base = current_app.config.get("BASE_URL") or ""
+    if not link or not link.startswith("/") or link.startswith("//"):
+        return base + "/notifications"
+    return base + link
+
+
+def _locale_of(user: User) -> str:
+    languages = current_app.config.get("LANGUAGES", ("lv",))
+    return user.locale if user.locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _footer() -> str:
+    base = current_app.config.get("BASE_URL") or ""
+    return gettext("This is an automatic message from casework. Choose immediate e-mails or "
+                   "a daily digest at %(url)s", url=f"{base}/notifications/settings")
+
+
+def notification_message(user: User, notification: Notification) -> EmailMessage:
+    """The e-mail of one notification, in the user's language (Latvian by default)."""
+    with force_locale(_locale_of(user)):
+        message = EmailMessage()
+        message["Subject"] = gettext("casework: %(text)s", text=notification.text)[:200]
+        message["From"] = current_app.config["MAIL_FROM"]
+        message["To"] = user.email
+        message.set_content("\n\n".join([
+            gettext("Hello,"), notification.text, _absolute(notification.link), _footer()]))
+    return message
+
+
+def digest_message(user: User, notifications: list[Notification], day) -> EmailMessage:
+    """One e-mail listing the user's notifications of the day."""
+    with force_locale(_locale_of(user)):
+        message = EmailMessage()
+        message["Subject"] = gettext("casework: %(count)s notifications of %(day)s",
+                                     count=len(notifications), day=day.strftime("%d.%m.%Y"))
+        message["From"] = current_app.config["MAIL_FROM"]
+        message["To"] = user.email
+        lines = [f"- {n.text}\n  {_absolute(n.link)}" for n in notifications]
+        message.set_content("\n\n".join([gettext("Hello,"), "\n".join(lines), _footer()]))
+    return message
+
+
+# -- immediate e-mails ------------------------------------------------------------------------
+def _claim(notification_id: int, attempts: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.email_attempts == attempts,
+               Notification.email_state.in_(("pending", "failed")),
+               or_(Notification.email_next_attempt_at.is_(None),
+                   Notification.email_next_attempt_at <= now))
+        .values(email_attempts=attempts + 1, email_next_attempt_at=now + CLAIM_LEASE))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def due_emails(now: datetime):
+    """Notifications whose immediate e-mail is due: new ones, and failed ones whose retry time
+    has come (a failure given up has no retry time)."""
+    return (select(Notification.id, Notification.email_attempts)
+            .where(or_(and_(Notification.email_state == "pending",
+                            or_(Notification.email_next_attempt_at.is_(None),
+                                Notification.email_next_attempt_at <= now)),
+                       and_(Notification.email_state == "failed",
+                            Notification.email_next_attempt_at <= now)))
+            .order_by(Notification.id).limit(BATCH))
+
+
+def deliver_pending(now: datetime) -> int:
+    """Send (or log) every due immediate e-mail; returns how many went out.
+
+    Commits per e-mail: the claim must be visible to other processes before the slow send, and
+    the outcome must be stored whatever happens to the next one.
+    """
+    delivered = 0
+    for notification_id, attempts in db.session.execute(due_emails(now)).all():
+        if not _claim(notification_id, attempts, now):
+            continue
+        notification = db.session.get(Notification, notification_id)
+        try:
+            notification.email_state = send_message(
+                notification_message(notification.user, notification))
+        except (OSError, smtplib.SMTPException) as error:
+            tries = attempts + 1
+            log.warning("E-mail of notification %s failed (attempt %s): %s",
+                        notification_id, tries, error)
+            notification.email_state = "failed"
+            notification.email_next_attempt_at = (
+                now + retry_delay(tries) if tries < MAX_ATTEMPTS else None)
+        else:
+            notification.emailed_at = now
+            notification.email_next_attempt_at = None
+            delivered += 1
+        db.session.commit()
+    return delivered
+
+
+# -- the daily digest -------------------------------------------------------------------------
+def _claim_digest(user_id: int, day, now: datetime) -> bool:
+    values = {"user_id": user_id, "day": day, "created_at": now}
+    dialect = db.session.get_bind().dialect.name
+    ins = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    added = db.session.execute(ins(DigestRun).values(**values).on_conflict_do_nothing(
+        index_elements=["user_id", "day"]).returning(DigestRun.id)).first()
+    db.session.commit()
+    return added is not None
+
+
+def send_digests(now: datetime) -> int:
+    """One e-mail per digest user and day with their notifications not yet e-mailed.
+
+    The day is claimed first (unique ``DigestRun`` row), so a second run or process sends
+    nothing. If sending fails the claim is removed: the next run tries again, and the
+    notifications stay waiting for it meanwhile.
+    """
+    day = local_date(now)
+    waiting = (select(Notification.user_id).where(Notification.email_state == "digest",
+                                                  Notification.emailed_at.is_(None),
+                                                  Notification.created_at <= now))
+    users = db.session.scalars(
+        select(User).where(User.id.in_(waiting), User.active.is_(True)).order_by(User.id)).all()
+    sent = 0
+    for user in users:
+        if not _claim_digest(user.id, day, now):
+            continue
+        rows = db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id,
+                                       Notification.email_state == "digest",
+                                       Notification.emailed_at.is_(None),
+                                       Notification.created_at <= now)
+            .order_by(Notification.created_at, Notification.id)).all()
+        try:
+            state = send_message(digest_message(user, rows, day))
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("Digest of user %s for %s failed: %s", user.id, day, error)
+            db.session.rollback()
+            db.session.execute(delete(DigestRun).where(DigestRun.user_id == user.id,
+                                                       DigestRun.day == day))
+            db.session.commit()
+            continue
+        db.session.execute(
+            update(Notification).where(Notification.id.in_([n.id for n in rows]))
+            .values(email_state=state, emailed_at=now))
+        db.session.execute(update(DigestRun).where(DigestRun.user_id == user.id,
+                                                   DigestRun.day == day).values(sent_at=now))
+        db.session.commit()
+        sent += 1
+    return sent

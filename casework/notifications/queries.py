@@ -1,0 +1,41 @@
+"""Reads of notifications, always of the signed-in user's own."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from casework.extensions import db
+from casework.notifications.models import Notification
+
+PAGE_SIZE = 100
+
+
+def my_notifications(user):
+    """The user's notifications, newest first."""
+    return (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+
+
+def unread_count(user) -> int:
+    """How many of the user's notifications are unread (one COUNT)."""
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def safe_link(link: str | None) -> str | None:
+    """A notification's link only if it is local ("/..." and not "//host")."""
+    if link and link.startswith("/") and not link.startswith("//") and "\\" not in link:
+        return link
+    return None
+
+
+def unread_count_processor() -> dict:
+    """Template context: ``unread_notifications()`` counts only when the header asks."""
+
+    def unread_notifications() -> int:
+        if not current_user or not current_user.is_authenticated:
+            return 0
+        return unread_count(current_user)
+
+    return {"unread_notifications": unread_notifications}

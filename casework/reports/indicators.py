@@ -1,0 +1,411 @@
+"""Sections A–C of the annual report (DESIGN.md §6), computed from what was recorded.
+
+Every figure is a SQL aggregate over one municipality and one year (Europe/Riga calendar year);
+no loop over cases. Two kinds of figure need the working-day calendar, which SQL does not
+know (weekends, Latvian public holidays, transferred days off): the working days from referral
+to triage and from a case turning red to its group's first meeting. For those the query fetches
+only the pairs of moments of the year's referrals or red turns (two columns, one row each), and
+the calendar counts the days of each pair; the median is taken of that list. Whether a task was
+done on time compares the local (Riga) date of its closing with its due date; SQLite knows no
+time zones, so those pairs (due date, closed at) are fetched the same way.
+
+A case's state at a moment is read from its append-only history (``CaseEvent``): the last
+lifecycle transition before the moment gives its status, the last risk transition its colour.
+So a case closed and reopened, or moved between colours, counts as it stood at that moment,
+whatever it became later.
+
+The result is a plain dict of JSON values (counts are exact here; the exports suppress small
+counts). ``SCHEMA_VERSION`` says how to read it; it is stored with a submitted report's snapshot.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, datetime
+
+from sqlalchemy import String, and_, case, cast, distinct, exists, extract, func, or_, select
+
+from casework.auth.models import User
+from casework.cases.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CasePerson,
+    ClientParticipation,
+    Referral,
+)
+from casework.db_types import utcnow
+from casework.extensions import db
+from casework.groups.models import (
+    Attendance,
+    CooperationGroup,
+    Decision,
+    GroupMember,
+    Meeting,
+)
+from casework.orgs.models import Institution, Municipality
+from casework.policies.operations import calendar_for, policy_for
+from casework.tasks.models import Task
+from workflows.policy import RIGA, convene_deadline, local_date
+
+SCHEMA_VERSION = "1.0"
+
+RISKS = ("green", "yellow", "red")
+DECISION_STATES = ("pending", "in_progress", "executed", "not_executed")
+AGE_BANDS = ("0-6", "7-12", "13-17", "18+", "unknown")
+#: Institutions Cabinet Regulation No. 545 requires in the strategic group (police: either).
+REQUIRED_KINDS = (("social_service",), ("orphans_court",), ("municipal_police", "state_police"),
+                  ("education_board", "school", "preschool"))
+HELD = ("held", "minutes_approved")
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """1 January 00:00 of ``year`` and of the next year, in Riga time (aware)."""
+    return datetime(year, 1, 1, tzinfo=RIGA), datetime(year + 1, 1, 1, tzinfo=RIGA)
+
+
+def quarter_ends(year: int) -> list[datetime]:
+    """The first moment after each quarter of ``year`` (Riga time)."""
+    return [datetime(year, m, 1, tzinfo=RIGA) for m in (4, 7, 10)] + [year_bounds(year)[1]]
+
+
+# -- the history of a case, in SQL -----------------------------------------------------------
+def status_at(moment: datetime):
+    """Correlated subquery: the case's lifecycle status just before ``moment`` (None before it
+    was opened)."""
+    return (select(CaseEvent.to_state)
+            .where(CaseEvent.case_id == Case.id, CaseEvent.machine == "lifecycle",
+                   CaseEvent.to_state.is_not(None), CaseEvent.at < moment)
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
+
+
+def risk_at(moment: datetime):
+    """The case's risk colour just before ``moment``: the last risk transition before it, else
+    the colour the first later transition started from, else the present colour."""
+    before = (select(CaseEvent.to_state)
+              .where(CaseEvent.case_id == Case.id, CaseEvent.machine == "risk",
+                     CaseEvent.at < moment)
+              .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
+              .correlate(Case).scalar_subquery())
+    after = (select(CaseEvent.from_state)
+             .where(CaseEvent.case_id == Case.id, CaseEvent.machine == "risk",
+                    CaseEvent.at >= moment)
+             .order_by(CaseEvent.at, CaseEvent.id).limit(1)
+             .correlate(Case).scalar_subquery())
+    return func.coalesce(before, after, Case.risk)
+
+
+def open_at(moment: datetime):
+    """Condition: the case was open (opened and not closed) just before ``moment``."""
+    return and_(Case.opened_at < moment, status_at(moment) != "closed")
+
+
+def examined_in(year: int):
+    """Condition: the case was worked on in ``year``: opened in it, open at its start, or
+    reopened during it."""
+    start, end = year_bounds(year)
+    reopened = exists().where(CaseEvent.case_id == Case.id, CaseEvent.machine == "lifecycle",
+                              CaseEvent.trigger == "reopen", CaseEvent.at >= start,
+                              CaseEvent.at < end)
+    return and_(Case.opened_at < end,
+                or_(Case.opened_at >= start, status_at(start) != "closed", reopened))
+
+
+def _count(stmt) -> int:
+    return int(db.session.scalar(stmt) or 0)
+
+
+def _grouped(stmt) -> dict[str, int]:
+    return {str(key): int(n) for key, n in db.session.execute(stmt).all() if key is not None}
+
+
+def _meeting_day():
+    return func.coalesce(Meeting.held_at, Meeting.starts_at)
+
+
+def _ratio(count: int, base: int) -> dict:
+    return {"count": count, "base": base,
+            "percent": round(100 * count / base, 1) if base else None}
+
+
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+# -- section A -------------------------------------------------------------------------------
+def _section_a(muni: Municipality, year: int) -> dict:
+    start, end = year_bounds(year)
+    strategic = and_(CooperationGroup.municipality_id == muni.id,
+                     CooperationGroup.kind == "strategic", CooperationGroup.created_at < end)
+    groups = _count(select(func.count()).select_from(CooperationGroup).where(strategic))
+    member_in_year = and_(GroupMember.member_from < end,
+                          or_(GroupMember.member_to.is_(None), GroupMember.member_to >= start))
+    composition = _grouped(
+        select(Institution.kind, func.count(distinct(GroupMember.user_id)))
+        .select_from(GroupMember)
+        .join(CooperationGroup, CooperationGroup.id == GroupMember.group_id)
+        .join(Institution, Institution.id == GroupMember.institution_id)
+        .where(strategic, member_in_year).group_by(Institution.kind))
+    members = _count(
+        select(func.count(distinct(GroupMember.user_id))).select_from(GroupMember)
+        .join(CooperationGroup, CooperationGroup.id == GroupMember.group_id)
+        .where(strategic, member_in_year))
+    # The coordinator is named by institution only: the report carries no personal data.
+    coordinator_institutions = sorted(db.session.scalars(
+        select(Institution.name).distinct().select_from(CooperationGroup)
+        .join(User, User.id == CooperationGroup.lead_id)
+        .join(Institution, Institution.id == User.institution_id)
+        .where(strategic)))
+    missing = [kinds[0] for kinds in REQUIRED_KINDS if not any(k in composition for k in kinds)]
+    return {
+        "municipality": muni.name,
+        "atvk_code": muni.atvk_code,
+        "year": year,
+        "coordinator_institutions": coordinator_institutions,
+        "strategic_groups": groups,
+        "members": members,
+        "composition": composition,
+        "required_kinds_missing": missing,
+    }
+
+
+# -- section B -------------------------------------------------------------------------------
+def _section_b(muni: Municipality, year: int) -> dict:
+    start, end = year_bounds(year)
+    held = and_(CooperationGroup.municipality_id == muni.id,
+                CooperationGroup.kind == "strategic", Meeting.status.in_(HELD),
+                _meeting_day() >= start, _meeting_day() < end)
+
+    def meeting_dates(kind: str) -> list[str]:
+        rows = db.session.scalars(
+            select(_meeting_day()).select_from(Meeting)
+            .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+            .where(held, Meeting.kind == kind).order_by(_meeting_day()))
+        return [local_date(r).isoformat() for r in rows]
+
+    regular, supervision = meeting_dates("regular"), meeting_dates("supervision")
+    attendance = {
+        kind: {"invited": int(invited), "attended": int(attended or 0)}
+        for kind, invited, attended in db.session.execute(
+            select(Institution.kind, func.count(),
+                   func.sum(case((Attendance.status == "attended", 1), else_=0)))
+            .select_from(Attendance)
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+            .join(Institution, Institution.id == Attendance.institution_id)
+            .where(held).group_by(Institution.kind)).all()}
+    published = and_(CooperationGroup.municipality_id == muni.id,
+                     CooperationGroup.kind == "strategic", Decision.published_at >= start,
+                     Decision.published_at < end)
+    by_kind_status = db.session.execute(
+        select(Decision.kind, Decision.status, func.count())
+        .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
+        .where(published).group_by(Decision.kind, Decision.status)).all()
+    decisions = dict.fromkeys(DECISION_STATES, 0)
+    proposals = {"proposal_municipality": 0, "proposal_state": 0}
+    for kind, status, n in by_kind_status:
+        if kind == "decision":
+            decisions[status] += int(n)
+        else:
+            proposals[kind] += int(n)
+    return {
+        "meetings_held": len(regular),
+        "meeting_dates": regular,
+        "supervision_sessions": len(supervision),
+        "supervision_dates": supervision,
+        "attendance": attendance,
+        "decisions": {"total": sum(decisions.values()), **decisions},
+        "proposals_municipality": proposals["proposal_municipality"],
+        "proposals_state": proposals["proposal_state"],
+    }
+
+
+# -- section C -------------------------------------------------------------------------------
+def _risk_counts(muni_id: int, moment: datetime) -> dict[str, int]:
+    inner = (select(risk_at(moment).label("risk"))
+             .where(Case.municipality_id == muni_id, open_at(moment)).subquery())
+    counts = _grouped(select(inner.c.risk, func.count()).group_by(inner.c.risk))
+    return {r: counts.get(r, 0) for r in RISKS}
+
+
+def _cases(muni_id: int, year: int) -> dict:
+    start, end = year_bounds(year)
+    mine = Case.municipality_id == muni_id
+
+    def n(*conditions) -> int:
+        return _count(select(func.count()).select_from(Case).where(mine, *conditions))
+
+    new = n(Case.opened_at >= start, Case.opened_at < end)
+    carried = n(open_at(start))
+    examined = n(examined_in(year))
+    return {"new": new, "carried_over": carried, "reopened": examined - new - carried,
+            "examined": examined}
+
+
+def _closures(muni_id: int, year: int) -> dict:
+    start, end = year_bounds(year)
+    reason = CaseEvent.details["closure_reason"].as_string()
+    by_reason = _grouped(
+        select(reason, func.count()).select_from(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
+        .where(Case.municipality_id == muni_id, CaseEvent.machine == "lifecycle",
+               CaseEvent.trigger == "close", CaseEvent.at >= start, CaseEvent.at < end)
+        .group_by(reason))
+    return {"total": sum(by_reason.values()), "by_reason": by_reason}
+
+
+def _triage(muni_id: int, year: int) -> dict:
+    start, end = year_bounds(year)
+    cal = calendar_for(muni_id)
+    rows = db.session.execute(
+        select(Referral.received_at, Referral.triaged_at, Referral.triage_due_at)
+        .where(Referral.municipality_id == muni_id, Referral.received_at >= start,
+               Referral.received_at < end, Referral.triaged_at.is_not(None))).all()
+    days = [cal.working_days_between(local_date(r), local_date(t)) for r, t, _ in rows]
+    within = sum(1 for _, t, due in rows if t <= due)
+    return {"triaged": len(rows), "median_working_days": _median(days),
+            "within_policy": _ratio(within, len(rows))}
+
+
+def _red_starts(muni_id: int, year: int) -> dict:
+    """Cases that turned red (or were opened red) in the year and their group's first meeting
+    after that moment."""
+    start, end = year_bounds(year)
+    first_meeting = (
+        select(func.min(_meeting_day())).select_from(Meeting)
+        .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+        .where(CooperationGroup.case_id == CaseEvent.case_id, Meeting.status.in_(HELD),
+               _meeting_day() >= CaseEvent.at)
+        .correlate(CaseEvent).scalar_subquery())
+    turned_red = and_(CaseEvent.machine == "risk", CaseEvent.to_state == "red")
+    opened_red = and_(CaseEvent.machine == "lifecycle", CaseEvent.trigger == "opened",
+                      CaseEvent.details["risk"].as_string() == "red")
+    rows = db.session.execute(
+        select(CaseEvent.at, first_meeting).select_from(CaseEvent)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(Case.municipality_id == muni_id, CaseEvent.at >= start, CaseEvent.at < end,
+               or_(turned_red, opened_red))).all()
+    policy, cal = policy_for(muni_id), calendar_for(muni_id)
+    met = [(at, first) for at, first in rows if first is not None]
+    days = [cal.working_days_between(local_date(at), local_date(first)) for at, first in met]
+    within = sum(1 for at, first in met if first <= convene_deadline(at, "red", policy, cal))
+    return {"red_starts": len(rows), "met": len(met), "median_working_days": _median(days),
+            "within_policy": _ratio(within, len(rows))}
+
+
+def _tasks(muni_id: int, year: int) -> dict:
+    """Tasks of interprofessional work (linked to a case or issued by a case's group)."""
+    start, end = year_bounds(year)
+    meeting_group = (select(CooperationGroup.kind)
+                     .join(Meeting, Meeting.group_id == CooperationGroup.id)
+                     .where(Meeting.id == Task.meeting_id).correlate(Task).scalar_subquery())
+    decision_group = (select(CooperationGroup.kind)
+                      .join(Decision, Decision.group_id == CooperationGroup.id)
+                      .where(Decision.id == Task.decision_id).correlate(Task).scalar_subquery())
+    issued = and_(Task.municipality_id == muni_id, Task.issued_at >= start, Task.issued_at < end,
+                  or_(Task.case_id.is_not(None), meeting_group == "interprofessional",
+                      decision_group == "interprofessional"))
+    total = _count(select(func.count()).select_from(Task).where(issued))
+    done = db.session.execute(
+        select(Task.due_date, Task.closed_at)
+        .where(issued, Task.status == "done", Task.closed_at.is_not(None))).all()
+    on_time = sum(1 for due, closed in done if local_date(closed) <= due)
+    return {"issued": total, "done": len(done), "done_on_time": _ratio(on_time, total)}
+
+
+def _children(muni_id: int, year: int) -> dict[str, int]:
+    """Children of the cases examined by age on 31 December (one child in two cases counts
+    once when the personal code is known)."""
+    age = year - extract("year", CasePerson.birth_date)
+    band = case((CasePerson.birth_date.is_(None), "unknown"), (age <= 6, "0-6"),
+                (age <= 12, "7-12"), (age <= 17, "13-17"), else_="18+")
+    key = func.coalesce(CasePerson.personal_code, "id" + cast(CasePerson.id, String))
+    inner = (select(key.label("child"), band.label("band"))
+             .select_from(CasePerson).join(Case, Case.id == CasePerson.case_id)
+             .where(Case.municipality_id == muni_id, CasePerson.role == "child",
+                    examined_in(year))
+             .distinct().subquery())
+    counts = _grouped(select(inner.c.band, func.count(distinct(inner.c.child)))
+                      .group_by(inner.c.band))
+    return {b: counts.get(b, 0) for b in AGE_BANDS}
+
+
+def _participation(muni_id: int, year: int) -> dict:
+    start, end = year_bounds(year)
+    informed = exists().where(ClientParticipation.decision_id == Decision.id,
+                              ClientParticipation.informed.is_(True))
+    opinion = exists().where(ClientParticipation.decision_id == Decision.id,
+                             ClientParticipation.opinion.is_not(None),
+                             ClientParticipation.opinion != "")
+    total, n_informed, n_opinion = db.session.execute(
+        select(func.count(), func.sum(case((informed, 1), else_=0)),
+               func.sum(case((opinion, 1), else_=0))).select_from(Decision)
+        .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
+        .where(CooperationGroup.municipality_id == muni_id,
+               CooperationGroup.kind == "interprofessional",
+               Decision.published_at >= start, Decision.published_at < end)).one()
+    total = int(total or 0)
+    return {"decisions": total, "informed": _ratio(int(n_informed or 0), total),
+            "opinion_recorded": _ratio(int(n_opinion or 0), total)}
+
+
+def _section_c(muni: Municipality, year: int) -> dict:
+    start, end = year_bounds(year)
+    mid = muni.id
+    examined = and_(Case.municipality_id == mid, examined_in(year))
+    by_category = _grouped(
+        select(CaseCategory.category, func.count(distinct(CaseCategory.case_id)))
+        .join(Case, Case.id == CaseCategory.case_id).where(examined)
+        .group_by(CaseCategory.category))
+    referrals = and_(Referral.municipality_id == mid, Referral.received_at >= start,
+                     Referral.received_at < end)
+    by_institution = _grouped(
+        select(Institution.kind, func.count()).select_from(Referral)
+        .join(Institution, Institution.id == Referral.reporting_institution_id)
+        .where(referrals).group_by(Institution.kind))
+    meetings = _count(
+        select(func.count()).select_from(Meeting)
+        .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+        .where(CooperationGroup.municipality_id == mid,
+               CooperationGroup.kind == "interprofessional", Meeting.status.in_(HELD),
+               _meeting_day() >= start, _meeting_day() < end))
+    escalations = db.session.execute(
+        select(func.count(), func.count(distinct(CaseEvent.case_id))).select_from(CaseEvent)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(Case.municipality_id == mid, CaseEvent.machine == "risk",
+               CaseEvent.to_state == "red", CaseEvent.at >= start, CaseEvent.at < end)).one()
+    quarters = [{"quarter": q, **_risk_counts(mid, moment)}
+                for q, moment in enumerate(quarter_ends(year), start=1)]
+    return {
+        "cases": _cases(mid, year),
+        "closed": _closures(mid, year),
+        "meetings_held": meetings,
+        "by_category": by_category,
+        "referrals": {"received": sum(by_institution.values()),
+                      "by_institution_kind": by_institution},
+        "risk_at_year_end": {r: quarters[-1][r] for r in RISKS},
+        "risk_by_quarter": quarters,
+        "escalations_to_red": {"events": int(escalations[0]), "cases": int(escalations[1])},
+        "triage": _triage(mid, year),
+        "red_to_meeting": _red_starts(mid, year),
+        "tasks": _tasks(mid, year),
+        "children_by_age": _children(mid, year),
+        "client_participation": _participation(mid, year),
+    }
+
+
+def compute(municipality: Municipality, year: int, now: datetime | None = None) -> dict:
+    """Sections A–C of the report of ``municipality`` on ``year``, as they stand now."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "year": year,
+        "computed_at": (now or utcnow()).isoformat(),
+        "A": _section_a(municipality, year),
+        "B": _section_b(municipality, year),
+        "C": _section_c(municipality, year),
+    }
+
+
+def previous_year(today: date) -> int:
+    """The year a report is due on in the year of ``today``."""
+    return today.year - 1

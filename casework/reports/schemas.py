@@ -1,0 +1,211 @@
+"""The JSON export of the annual report (versioned; explicit fields, STYLE.md 8).
+
+The schema is also where small counts are suppressed: every count field shows 1 and 2 as "<3",
+every percentage and median whose base is below 3 as "<3", so the PDF, XLSX, CSV and pages,
+which all render this schema's output, cannot show a small count by accident. Zero stays 0: a
+municipality whose group never met must be visible as such.
+
+Version 1.0: sections A–C as `casework.reports.indicators` computes them, section D as written.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from casework.reports.indicators import SCHEMA_VERSION
+
+SMALL = "<3"
+SCHEMA_NAME = "casework.annual_report"
+
+
+def suppress(n):
+    """A count as it may be shown: 1 and 2 become "<3"; None and other counts stay."""
+    if n is None or isinstance(n, str):
+        return n
+    return SMALL if 0 < int(n) < 3 else int(n)
+
+
+class Count(fields.Field):
+    """An exact count in, a suppressed count out."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return suppress(value)
+
+
+class Ratio(fields.Field):
+    """``{"count", "base", "percent"}``; the percentage of a base below 3 is not shown."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        base = int(value.get("base") or 0)
+        percent = value.get("percent")
+        if 0 < base < 3:
+            percent = SMALL
+        return {"count": suppress(value.get("count")), "base": suppress(base),
+                "percent": percent}
+
+
+def _median(base_key: str):
+    def get(self, obj):
+        base = int(obj.get(base_key) or 0)
+        return SMALL if 0 < base < 3 else obj.get("median_working_days")
+    return get
+
+
+def _counts():
+    return fields.Dict(keys=fields.String(), values=Count())
+
+
+class SectionA(Schema):
+    municipality = fields.String()
+    atvk_code = fields.String()
+    year = fields.Integer()
+    coordinator_institutions = fields.List(fields.String())
+    strategic_groups = Count()
+    members = Count()
+    composition = _counts()
+    required_kinds_missing = fields.List(fields.String())
+
+
+class AttendanceRow(Schema):
+    invited = Count()
+    attended = Count()
+
+
+class Decisions(Schema):
+    total = Count()
+    pending = Count()
+    in_progress = Count()
+    executed = Count()
+    not_executed = Count()
+
+
+class SectionB(Schema):
+    meetings_held = Count()
+    meeting_dates = fields.List(fields.String())
+    supervision_sessions = Count()
+    supervision_dates = fields.List(fields.String())
+    attendance = fields.Dict(keys=fields.String(), values=fields.Nested(AttendanceRow))
+    decisions = fields.Nested(Decisions)
+    proposals_municipality = Count()
+    proposals_state = Count()
+
+
+class Cases(Schema):
+    new = Count()
+    carried_over = Count()
+    reopened = Count()
+    examined = Count()
+
+
+class Closures(Schema):
+    total = Count()
+    by_reason = _counts()
+
+
+class Referrals(Schema):
+    received = Count()
+    by_institution_kind = _counts()
+
+
+class RiskCounts(Schema):
+    green = Count()
+    yellow = Count()
+    red = Count()
+
+
+class QuarterRisk(RiskCounts):
+    quarter = fields.Integer()
+
+
+class Escalations(Schema):
+    events = Count()
+    cases = Count()
+
+
+class Triage(Schema):
+    triaged = Count()
+    median_working_days = fields.Method("median_value")
+    within_policy = Ratio()
+
+    median_value = _median("triaged")
+
+
+class RedToMeeting(Schema):
+    red_starts = Count()
+    met = Count()
+    median_working_days = fields.Method("median_value")
+    within_policy = Ratio()
+
+    median_value = _median("met")
+
+
+class Tasks(Schema):
+    issued = Count()
+    done = Count()
+    done_on_time = Ratio()
+
+
+class Participation(Schema):
+    decisions = Count()
+    informed = Ratio()
+    opinion_recorded = Ratio()
+
+
+class ChildrenByAge(Schema):
+    class Meta:
+        # Keys are band names such as "0-6", not identifiers.
+        include = {band: Count() for band in ("0-6", "7-12", "13-17", "18+", "unknown")}
+
+
+class SectionC(Schema):
+    cases = fields.Nested(Cases)
+    closed = fields.Nested(Closures)
+    meetings_held = Count()
+    by_category = _counts()
+    referrals = fields.Nested(Referrals)
+    risk_at_year_end = fields.Nested(RiskCounts)
+    risk_by_quarter = fields.List(fields.Nested(QuarterRisk))
+    escalations_to_red = fields.Nested(Escalations)
+    triage = fields.Nested(Triage)
+    red_to_meeting = fields.Nested(RedToMeeting)
+    tasks = fields.Nested(Tasks)
+    children_by_age = fields.Nested(ChildrenByAge)
+    client_participation = fields.Nested(Participation)
+
+
+class SectionD(Schema):
+    challenges = fields.String(allow_none=True)
+    directions = fields.String(allow_none=True)
+    conclusions = fields.String(allow_none=True)
+    state_proposals = fields.String(allow_none=True)
+
+
+class Sections(Schema):
+    A = fields.Nested(SectionA)
+    B = fields.Nested(SectionB)
+    C = fields.Nested(SectionC)
+    D = fields.Nested(SectionD)
+
+
+class AnnualReportExport(Schema):
+    """The whole report as exported; ``schema_version`` of the figures it was computed with."""
+
+    schema = fields.Constant(SCHEMA_NAME)
+    schema_version = fields.String()
+    municipality = fields.String()
+    atvk_code = fields.String()
+    year = fields.Integer()
+    recipient = fields.String()
+    status = fields.String()
+    figures_frozen = fields.Boolean()
+    computed_at = fields.String()
+    submitted_at = fields.String(allow_none=True)
+    sections = fields.Nested(Sections)
+
+
+def dump(document: dict) -> dict:
+    """The export document with small counts suppressed (``SCHEMA_VERSION`` if missing)."""
+    document = {"schema_version": SCHEMA_VERSION, **document}
+    return AnnualReportExport().dump(document)

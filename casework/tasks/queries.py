@@ -1,0 +1,135 @@
+"""Reads of issued tasks, scoped to what the user may see (deny by default, in SQL).
+
+A task is listed only once issued (a draft in unapproved minutes is nobody's task yet), only in
+the user's municipality, and, when it belongs to a case (directly, or through a meeting or a
+decision of the case's interprofessional group), only to someone who may see that case; its
+assignee always sees their own task.
+
+Lists put open tasks first, the earliest deadline (so the overdue ones) on top, then the tasks
+done or cancelled recently, the latest first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import abort
+from sqlalchemy import and_, case, false, or_, select
+
+from casework.cases.models import Case
+from casework.cases.queries import case_visibility
+from casework.db_types import utcnow
+from casework.extensions import db
+from casework.groups.models import CooperationGroup, Decision, Meeting
+from casework.tasks.models import Task
+
+#: The status filter: "" lists open tasks and those closed in the last RECENT_DAYS days.
+STATUS_FILTERS = ("open", "done", "cancelled", "all")
+RECENT_DAYS = 30
+
+
+def _visible_case_ids(user):
+    return select(Case.id).where(case_visibility(user))
+
+
+def _unconfidential_groups(user):
+    """Groups whose tasks do not reveal a case the user may not see: strategic groups of the
+    municipality and the interprofessional groups of visible cases."""
+    return select(CooperationGroup.id).where(
+        CooperationGroup.municipality_id == user.municipality_id,
+        or_(CooperationGroup.kind == "strategic",
+            CooperationGroup.case_id.in_(_visible_case_ids(user))))
+
+
+def confidentiality_clause(user):
+    """The SQL condition "this task reveals no case ``user`` may not see" (or is theirs)."""
+    groups = _unconfidential_groups(user)
+    return or_(
+        Task.assignee_id == user.id,
+        and_(
+            or_(Task.case_id.is_(None), Task.case_id.in_(_visible_case_ids(user))),
+            or_(Task.meeting_id.is_(None),
+                Task.meeting_id.in_(select(Meeting.id).where(Meeting.group_id.in_(groups)))),
+            or_(Task.decision_id.is_(None),
+                Task.decision_id.in_(select(Decision.id).where(Decision.group_id.in_(groups)))),
+        ),
+    )
+
+
+def _issued(user):
+    if not user.is_authenticated or user.municipality_id is None:
+        return select(Task).where(false())
+    return select(Task).where(Task.municipality_id == user.municipality_id,
+                              Task.issued_at.is_not(None), confidentiality_clause(user))
+
+
+def task_visibility(user):
+    """The SQL condition "``user`` may open this task's page": its assignee, whoever issued
+    it, the assignee's institution, and those who see its case, meeting or decision."""
+    from casework.groups.queries import visible_decisions, visible_meetings
+
+    return or_(
+        Task.assignee_id == user.id,
+        Task.created_by_id == user.id,
+        Task.assignee_institution_id == user.institution_id,
+        Task.case_id.in_(_visible_case_ids(user)),
+        Task.meeting_id.in_(visible_meetings(user).with_only_columns(Meeting.id)),
+        Task.decision_id.in_(visible_decisions(user).with_only_columns(Decision.id)),
+    )
+
+
+def visible_tasks(user):
+    """Issued tasks ``user`` may open."""
+    return _issued(user).where(task_visibility(user))
+
+
+def get_task_or_404(task_id: int, user) -> Task:
+    """The task if ``user`` may see it; otherwise 404 (never 403)."""
+    found = db.session.scalar(visible_tasks(user).where(Task.id == task_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def overdue_clause(today: date):
+    """Open and past its deadline (the due day itself is still in time)."""
+    return and_(Task.status == "open", Task.due_date < today)
+
+
+def _listed(stmt, *, today: date, status: str | None):
+    if status in ("open", "done", "cancelled"):
+        stmt = stmt.where(Task.status == status)
+    elif status != "all":
+        since = utcnow() - timedelta(days=RECENT_DAYS)
+        stmt = stmt.where(or_(Task.status == "open", Task.closed_at >= since))
+    open_first = case((Task.status == "open", 0), else_=1)
+    open_due = case((Task.status == "open", Task.due_date), else_=None)
+    return (stmt.add_columns(overdue_clause(today).label("overdue"))
+            .order_by(open_first, open_due, Task.closed_at.desc(), Task.id))
+
+
+def my_tasks(user, *, today: date, status: str | None = None):
+    """Rows of ``(Task, overdue)`` assigned to ``user``."""
+    return _listed(_issued(user).where(Task.assignee_id == user.id), today=today,
+                   status=status)
+
+
+def institution_tasks(user, *, today: date, status: str | None = None):
+    """Rows of ``(Task, overdue)`` assigned to ``user``'s institution."""
+    if user.institution_id is None:
+        return _listed(select(Task).where(false()), today=today, status=status)
+    return _listed(_issued(user).where(Task.assignee_institution_id == user.institution_id),
+                   today=today, status=status)
+
+
+def case_links(user, tasks) -> dict[int, tuple[str, bool]]:
+    """For the tasks' cases: ``{case_id: (number, user may see the case)}``; the number is
+    shown as a link only to those who may see the case."""
+    ids = {t.case_id for t in tasks if t.case_id is not None}
+    if not ids:
+        return {}
+    visible = set(db.session.scalars(
+        select(Case.id).where(Case.id.in_(ids), case_visibility(user))))
+    return {cid: (number, cid in visible) for cid, number in db.session.execute(
+        select(Case.id, Case.number).where(Case.id.in_(ids)))}
+

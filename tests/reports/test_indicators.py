@@ -1,0 +1,86 @@
+"""Every figure of sections A–C for the known year of conftest.py."""
+
+from __future__ import annotations
+
+from casework.reports import indicators
+from casework.reports.schemas import dump, suppress
+
+from .conftest import YEAR
+
+
+def test_known_year_every_figure_of_sections_a_to_c(known_year):
+    figs = indicators.compute(known_year["municipality"], YEAR)
+    assert figs["schema_version"] == indicators.SCHEMA_VERSION == "1.0"
+    assert figs["A"] == {
+        "municipality": "Parauga novads", "atvk_code": "0999001", "year": YEAR,
+        "coordinator_institutions": ["Pašvaldības administrācija"],
+        "strategic_groups": 1, "members": 4,
+        "composition": {"other": 1, "social_service": 1, "orphans_court": 1, "school": 1},
+        "required_kinds_missing": ["municipal_police"],
+    }
+    assert figs["B"] == {
+        "meetings_held": 3, "meeting_dates": ["2025-03-12", "2025-06-11", "2025-09-10"],
+        "supervision_sessions": 1, "supervision_dates": ["2025-11-05"],
+        "attendance": {"other": {"invited": 1, "attended": 1},
+                       "social_service": {"invited": 2, "attended": 2},
+                       "orphans_court": {"invited": 1, "attended": 0},
+                       "school": {"invited": 2, "attended": 1}},
+        "decisions": {"total": 3, "executed": 1, "in_progress": 1, "not_executed": 0,
+                      "pending": 1},
+        "proposals_municipality": 1, "proposals_state": 1,
+    }
+    c = figs["C"]
+    assert c["cases"] == {"new": 3, "carried_over": 1, "reopened": 1, "examined": 5}
+    assert c["closed"] == {"total": 2, "by_reason": {"moved_municipality": 1,
+                                                     "client_refused_no_risk": 1}}
+    assert c["meetings_held"] == 2
+    assert c["by_category"] == {"neglect": 3, "school_absence": 1, "violence": 1,
+                                "behaviour": 1}
+    assert c["referrals"] == {"received": 4,
+                              "by_institution_kind": {"school": 3, "state_police": 1}}
+    assert c["risk_at_year_end"] == {"green": 1, "yellow": 0, "red": 2}
+    assert c["risk_by_quarter"] == [
+        {"quarter": 1, "green": 0, "yellow": 2, "red": 1},
+        {"quarter": 2, "green": 0, "yellow": 2, "red": 2},
+        {"quarter": 3, "green": 0, "yellow": 1, "red": 2},
+        {"quarter": 4, "green": 1, "yellow": 0, "red": 2},
+    ]
+    assert c["escalations_to_red"] == {"events": 1, "cases": 1}
+    assert c["triage"] == {"triaged": 3, "median_working_days": 1.0,
+                           "within_policy": {"count": 2, "base": 3, "percent": 66.7}}
+    assert c["red_to_meeting"] == {"red_starts": 2, "met": 2, "median_working_days": 2.0,
+                                   "within_policy": {"count": 1, "base": 2, "percent": 50.0}}
+    assert c["tasks"] == {"issued": 4, "done": 2,
+                          "done_on_time": {"count": 1, "base": 4, "percent": 25.0}}
+    assert c["children_by_age"] == {"0-6": 1, "7-12": 1, "13-17": 1, "18+": 1, "unknown": 1}
+    assert c["client_participation"] == {
+        "decisions": 3, "informed": {"count": 2, "base": 3, "percent": 66.7},
+        "opinion_recorded": {"count": 1, "base": 3, "percent": 33.3}}
+
+
+def test_the_year_before_counts_only_its_own_records(known_year):
+    c = indicators.compute(known_year["municipality"], 2024)["C"]
+    # C1, C2 (both opened 2024) and C5 (open at the start of 2024, closed in March).
+    assert c["cases"] == {"new": 2, "carried_over": 1, "reopened": 0, "examined": 3}
+    assert c["closed"]["by_reason"] == {"goals_achieved": 2}
+    assert c["risk_at_year_end"] == {"green": 1, "yellow": 0, "red": 0}
+
+
+def test_counts_below_three_are_suppressed_but_zero_is_shown():
+    assert [suppress(n) for n in (0, 1, 2, 3, 17, None)] == [0, "<3", "<3", 3, 17, None]
+
+
+def test_suppression_applies_to_counts_percentages_and_medians(known_year):
+    figs = indicators.compute(known_year["municipality"], YEAR)
+    doc = dump({"municipality": "x", "atvk_code": "0999001", "year": YEAR, "recipient": "r",
+                "status": "draft", "sections": {**{k: figs[k] for k in "ABC"}, "D": {}}})
+    c = doc["sections"]["C"]
+    assert c["cases"] == {"new": 3, "carried_over": "<3", "reopened": "<3", "examined": 5}
+    assert c["red_to_meeting"]["median_working_days"] == "<3"
+    assert c["red_to_meeting"]["within_policy"] == {"count": "<3", "base": "<3",
+                                                    "percent": "<3"}
+    assert c["triage"]["median_working_days"] == 1.0
+    assert c["triage"]["within_policy"] == {"count": "<3", "base": 3, "percent": 66.7}
+    assert c["risk_at_year_end"] == {"green": "<3", "yellow": 0, "red": "<3"}
+    assert doc["sections"]["B"]["decisions"]["total"] == 3
+    assert doc["sections"]["A"]["composition"]["school"] == "<3"
