@@ -1,7 +1,8 @@
 """The JSON export of the annual report (versioned; explicit fields, STYLE.md 8).
 
 The schema is also where small counts are suppressed: every count field shows 1 and 2 as "<3",
-every percentage and median whose base is below 3 as "<3", so the PDF, XLSX, CSV and pages,
+every percentage whose base or count is below 3 and every median whose base is below 3 as
+"<3", so the PDF, XLSX, CSV and pages,
 which all render this schema's output, cannot show a small count by accident. Zero stays 0: a
 municipality whose group never met must be visible as such.
 
@@ -33,14 +34,15 @@ class Count(fields.Field):
 
 
 class Ratio(fields.Field):
-    """``{"count", "base", "percent"}``; the percentage of a base below 3 is not shown."""
+    """``{"count", "base", "percent"}``; the percentage is not shown when the base or the count
+    is below 3, since a percentage and its base would give the suppressed count back."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
         base = int(value.get("base") or 0)
         percent = value.get("percent")
-        if 0 < base < 3:
+        if 0 < base < 3 or 0 < int(value.get("count") or 0) < 3:
             percent = SMALL
         return {"count": suppress(value.get("count")), "base": suppress(base),
                 "percent": percent}
