@@ -23,7 +23,6 @@ from flask import (
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from casework.access import role_required
 from casework.auth.operations import OperationRefused
@@ -38,20 +37,14 @@ from workflows.policy import local_date
 bp = Blueprint("calendars", __name__)
 
 
-def meeting_page_url(meeting, external: bool = False) -> str | None:
-    """The meeting's page, when the groups pages provide one."""
-    if "groups.meeting" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("groups.meeting", meeting_id=meeting.id, _external=external)
-    except BuildError:
-        return None
+def meeting_page_url(meeting, external: bool = False) -> str:
+    """The meeting's page."""
+    return url_for("groups.meeting", meeting_id=meeting.id, _external=external)
 
 
 def _ics_url_of(meeting) -> str:
-    """For a calendar entry: the meeting page, else the calendar week of the meeting."""
-    return meeting_page_url(meeting, external=True) or url_for(
-        "calendars.week", day=local_date(meeting.starts_at).isoformat(), _external=True)
+    """For a calendar entry: the meeting page."""
+    return meeting_page_url(meeting, external=True)
 
 
 def _today() -> date:

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -76,7 +75,7 @@ def group_decisions(group_id: int):
         years=queries.group_decision_years(_me(), group.id),
         institutions=queries.group_decision_institutions(_me(), group.id),
         statuses=decision_workflow.STATUS_LABELS, status_filters=queries.STATUS_FILTERS,
-        group_endpoint=_endpoint("groups.group"))
+        group_endpoint="groups.group")
 
 
 @bp.route("/groups/<int:group_id>/decisions.csv")
@@ -109,11 +108,6 @@ def group_decisions_csv(group_id: int):
         "Content-Disposition": f'attachment; filename="decisions-{group.id}.csv"'})
 
 
-def _endpoint(name: str) -> str | None:
-    """``name`` if that page exists (the groups pages are built alongside), otherwise None."""
-    return name if name in current_app.view_functions else None
-
-
 def _published_or_404(decision_id: int) -> Decision:
     decision = get_decision_or_404(decision_id, _me())
     if decision.published_at is None:
@@ -144,8 +138,8 @@ def _render(decision: Decision, status: int = 200, *, advance: AdvanceForm | Non
         trigger_labels=decision_workflow.TRIGGER_LABELS,
         trigger_inputs=decision_workflow.TRIGGER_INPUTS,
         statuses=decision_workflow.STATUS_LABELS, tasks=tasks,
-        meeting_endpoint=_endpoint("groups.meeting"),
-        group_endpoint=_endpoint("groups.group"),
+        meeting_endpoint="groups.meeting",
+        group_endpoint="groups.group",
     ), status
 
 

@@ -401,7 +401,6 @@ def _render_meeting(meeting: Meeting, status: int = 200, open_panel: str | None 
         overlaps = queries.conflicts([a.user_id for a in meeting.attendance], meeting.starts_at,
                                      meeting.ends_at, exclude_meeting_id=meeting.id)
     decisions = db.session.scalars(queries.meeting_decisions(meeting)).all()
-    decision_page = "decisions.decision" in current_app.view_functions
     return render_template(
         "groups/meeting.html", meeting=meeting, group=group, may_manage=may_manage,
         forms=_meeting_forms(meeting, **forms), open_panel=open_panel,
@@ -412,7 +411,7 @@ def _render_meeting(meeting: Meeting, status: int = 200, open_panel: str | None 
         case_numbers=queries.case_numbers(a.case_id for a in meeting.agenda),
         overlaps={u: ms for u, ms in overlaps.items()},
         users={a.user_id: a.user for a in meeting.attendance},
-        locked=meeting.minutes_locked, decision_page=decision_page,
+        locked=meeting.minutes_locked,
         case=db.session.get(Case, group.case_id) if group.case_id else None,
         today=utcnow().astimezone(RIGA).date(),
     ), status

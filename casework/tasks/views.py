@@ -91,7 +91,6 @@ def _links(task: Task) -> dict:
 
 def _render_task(task: Task, status: int = 200, *, complete: CompleteForm | None = None,
                  cancel: CancelForm | None = None):
-    from flask import current_app
 
     complete = complete or CompleteForm(formdata=None)
     cancel = cancel or CancelForm(formdata=None)
@@ -104,8 +103,7 @@ def _render_task(task: Task, status: int = 200, *, complete: CompleteForm | None
         overdue=task.status == "open" and task.due_date < today,
         may_close=task.status == "open" and ops.may_close_task(_me(), task),
         links=_links(task), trigger_labels=task_workflow.TRIGGER_LABELS,
-        meeting_endpoint="groups.meeting" if "groups.meeting" in current_app.view_functions
-        else None,
+        meeting_endpoint="groups.meeting",
         closed_by=db.session.get(User, task.closed_by_id) if task.closed_by_id else None,
     ), status
 
