@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import flag_modified
 
 from casework.audit.operations import record
 from casework.auth.operations import OperationRefused
@@ -295,6 +296,9 @@ def record_review(actor, case: Case, *, summary: str, expected_version=None,
     at = at or utcnow()
     case.next_review_due = next_review_date(local_date(at), case.risk,
                                             policy_for(case.municipality_id))
+    # A review changes the case even when the next date stays the same: its version goes up,
+    # so two reviews of one case at the same moment are one review and one 409.
+    flag_modified(case, "next_review_due")
     record_event(case, actor, "case", "reviewed", reason=summary.strip(), at=at,
                  details={"next_review_due": case.next_review_due.isoformat()})
     record("case_reviewed", case, user=actor)
