@@ -107,8 +107,7 @@ def test_a_stale_data_error_at_commit_is_a_409_with_the_input_kept(
 def test_a_stale_data_error_outside_the_shared_handler_is_a_409_page_with_the_input_kept(app):
     with app.test_request_context("/somewhere", method="POST",
                                   data={"reason": REASON, "csrf_token": "x"}):
-        handler = app._find_error_handler(StaleDataError("stale"), [])
-        response, status = handler(StaleDataError("stale"))
+        response, status = app.handle_user_exception(StaleDataError("stale"))
     assert status == 409
     assert REASON in kept_panel(response)
 
