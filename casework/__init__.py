@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app, login_manager)
     security.init_app(app)
     errors.init_app(app)
+    from casework import web
+
+    web.init_app(app)
 
     from importlib import import_module
 

@@ -15,6 +15,7 @@ from casework.cases.models import (
     Referral,
     ReferralCategory,
 )
+from casework.concurrency import UsedFormToken
 from casework.groups.models import (
     AgendaItem,
     Attendance,
@@ -36,5 +37,5 @@ __all__ = [
     "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
     "GroupMember", "Institution", "InstitutionKind", "Meeting", "Municipality", "Note",
     "Notification", "PolicySetting", "Referral", "ReferralCategory", "Role", "Task", "User",
-    "UserRole",
+    "UsedFormToken", "UserRole",
 ]

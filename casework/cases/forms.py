@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from casework.admin.forms import MultiCheckboxField
 from casework.auth.forms import REQUIRED
 from casework.cases.models import CATEGORY_LABELS, NOTE_LEVEL_LABELS, PERSON_ROLE_LABELS
+from casework.concurrency import OneTimeTokenField
 from casework.forms import BaseForm
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -32,6 +33,7 @@ def _text(label, max_length, required=True, **kwargs):
 class ReferralForm(BaseForm):
     """A concern reported by an institution."""
 
+    form_token = OneTimeTokenField()
     child_given_name = _text(_l("Child's given name"), 100)
     child_family_name = _text(_l("Child's family name"), 100)
     child_personal_code = _text(_l("Child's personal code"), 12, required=False,
@@ -90,6 +92,7 @@ class RiskForm(BaseForm):
 class PersonForm(BaseForm):
     """A person of the case."""
 
+    form_token = OneTimeTokenField()
     role = SelectField(_l("Role"), choices=[SelectChoice(k.value, v) for k, v in
                                             PERSON_ROLE_LABELS.items()])
     given_name = _text(_l("Given name"), 100)
@@ -102,6 +105,7 @@ class PersonForm(BaseForm):
 class NoteForm(BaseForm):
     """A note with a confidentiality level."""
 
+    form_token = OneTimeTokenField()
     level = RadioField(_l("Who may read it"), default="group",
                        choices=[SelectChoice(k.value, v) for k, v in NOTE_LEVEL_LABELS.items()])
     text = TextAreaField(_l("Note"), validators=[DataRequired(REQUIRED),

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import flag_modified
 
 from casework.audit.operations import record
 from casework.auth.operations import OperationRefused
@@ -32,6 +32,7 @@ from casework.cases.models import (
     TriageOutcome,
 )
 from casework.cases.personal_code import InvalidPersonalCode, validate_personal_code
+from casework.concurrency import Stale, check_version, flush
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
@@ -48,13 +49,8 @@ class AccessRefused(OperationRefused):
     """The user sees the case but their role does not allow this change (403)."""
 
 
-class StaleCase(OperationRefused):
-    """Someone else changed the case since the form was opened."""
-
-    def __init__(self):
-        super().__init__(_l(
-            "Someone else changed this case while you were editing it. Your input is kept "
-            "below: check the current state of the case and submit again."))
+#: The stale error of every domain (kept under its old name for callers).
+StaleCase = Stale
 
 
 def _locale() -> str:
@@ -112,16 +108,7 @@ def record_case_view(user, case: Case) -> None:
 
 
 def _check_version(case: Case, expected_version) -> None:
-    if expected_version is not None and str(expected_version) != str(case.version):
-        raise StaleCase()
-
-
-def _flush_case() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleCase() from error
+    check_version(case, expected_version)
 
 
 # -- facts for the workflows ------------------------------------------------------------------
@@ -166,7 +153,7 @@ def _after_risk_change(case: Case, actor, new_risk: str, at: datetime) -> None:
         _convene_task(case, "red", at)
         from casework.notifications.operations import notify_turned_red
 
-        with db.session.no_autoflush:  # a stale case must fail in _flush_case, not here
+        with db.session.no_autoflush:  # a stale case fails in flush(case), not here
             notify_turned_red(case, actor, at)
 
 
@@ -249,7 +236,7 @@ def transition_case(actor, case: Case, trigger: str, *, expected_version=None,
         _after_risk_change(case, actor, case.risk, at)
     record("case_transition", case, user=actor,
            details={"trigger": trigger, "from": outcome.source, "to": outcome.dest})
-    _flush_case()
+    flush(case)
 
 
 def change_risk(actor, case: Case, trigger: str, *, reason: str | None,
@@ -273,7 +260,7 @@ def change_risk(actor, case: Case, trigger: str, *, reason: str | None,
     _after_risk_change(case, actor, outcome.dest, at)
     record("case_risk_changed", case, user=actor,
            details={"trigger": trigger, "from": outcome.source, "to": outcome.dest})
-    _flush_case()
+    flush(case)
 
 
 def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=None) -> None:
@@ -294,7 +281,7 @@ def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=No
                  details={"from": old.id if old else None, "to": new_manager.id})
     record("case_reassigned", case, user=actor,
            details={"from": old.id if old else None, "to": new_manager.id})
-    _flush_case()
+    flush(case)
 
 
 def record_review(actor, case: Case, *, summary: str, expected_version=None,
@@ -309,10 +296,13 @@ def record_review(actor, case: Case, *, summary: str, expected_version=None,
     at = at or utcnow()
     case.next_review_due = next_review_date(local_date(at), case.risk,
                                             policy_for(case.municipality_id))
+    # A review changes the case even when the next date stays the same: its version goes up,
+    # so two reviews of one case at the same moment are one review and one 409.
+    flag_modified(case, "next_review_due")
     record_event(case, actor, "case", "reviewed", reason=summary.strip(), at=at,
                  details={"next_review_due": case.next_review_due.isoformat()})
     record("case_reviewed", case, user=actor)
-    _flush_case()
+    flush(case)
 
 
 # -- group membership (access to the case follows it) -----------------------------------------

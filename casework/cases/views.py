@@ -35,6 +35,7 @@ from casework.groups.models import Decision, GroupMember
 from casework.orgs.models import Institution
 from casework.policies.operations import policy_for
 from casework.tasks.models import Task
+from casework.web import AlreadySent, already_sent, once, post_change
 from workflows import case_lifecycle, pick_label, risk_profile
 from workflows.policy import caseload_limit
 
@@ -59,14 +60,18 @@ def referral_new():
     if request.method == "POST":
         if form.validate():
             try:
-                ops.file_referral(
-                    _me(), child_given_name=form.child_given_name.data,
-                    child_family_name=form.child_family_name.data,
-                    child_personal_code=form.child_personal_code.data,
-                    child_birth_date=form.child_birth_date.data,
-                    categories=form.categories.data, description=form.description.data,
-                    proposed_urgency=form.proposed_urgency.data)
+                once(form, _me(), lambda _referral: url_for(".referrals_mine"), lambda: (
+                    ops.file_referral(
+                        _me(), child_given_name=form.child_given_name.data,
+                        child_family_name=form.child_family_name.data,
+                        child_personal_code=form.child_personal_code.data,
+                        child_birth_date=form.child_birth_date.data,
+                        categories=form.categories.data, description=form.description.data,
+                        proposed_urgency=form.proposed_urgency.data)))
+            except AlreadySent as sent:
+                return already_sent(sent)
             except OperationRefused as refused:
+                db.session.rollback()
                 form.child_personal_code.errors = [str(refused.message)]
                 status = 400
             else:
@@ -245,32 +250,22 @@ def case(case_id: int):
     return _render_case(found)
 
 
-def _post_case_change(case_id: int, form_name: str, form, action):
-    """Validate ``form``, run ``action(case, form)``, commit; re-render with errors if refused.
+def _post_case_change(case_id: int, form_name: str, form, action, *, creates: bool = False):
+    """Validate ``form``, run ``action(case, form)``, commit once (``casework.web``): 400 with
+    the errors in their panel, 403, or 409 with the input kept and the current version.
 
-    A stale version gives 409 with the user's input kept on the page.
+    ``creates``: the form's one-time token makes a second sending store nothing twice.
     """
-    found = queries.get_case_or_404(case_id, _me())
-    if not form.validate():
-        return _render_case(found, 400, open_panel=form_name, **{form_name: form})
-    try:
-        action(found, form)
-    except ops.AccessRefused:
-        db.session.rollback()
-        abort(403)
-    except ops.StaleCase as stale:
-        db.session.rollback()
-        found = queries.get_case_or_404(case_id, _me())
-        flash(str(stale.message), "error")
-        return _render_case(found, 409, open_panel=form_name, **{form_name: form})
-    except OperationRefused as refused:
-        db.session.rollback()
-        found = queries.get_case_or_404(case_id, _me())
-        flash(str(refused.message), "error")
-        return _render_case(found, 400, open_panel=form_name, **{form_name: form})
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(url_for(".case", case_id=case_id))
+    def render(found, status, f):
+        if f is None:
+            return _render_case(found, status)
+        return _render_case(found, status, open_panel=form_name, **{form_name: f})
+
+    def case_url(*_ignored):
+        return url_for(".case", case_id=case_id)
+
+    return post_change(lambda: queries.get_case_or_404(case_id, _me()), form, action, render,
+                       success_url=case_url, created_url=case_url if creates else None)
 
 
 @bp.route("/cases/<int:case_id>/transition", methods=["POST"])
@@ -326,7 +321,7 @@ def case_person(case_id: int):
                        family_name=f.family_name.data, personal_code=f.personal_code.data,
                        birth_date=f.birth_date.data)
 
-    return _post_case_change(case_id, "person", form, action)
+    return _post_case_change(case_id, "person", form, action, creates=True)
 
 
 @bp.route("/cases/<int:case_id>/notes", methods=["POST"])
@@ -338,7 +333,7 @@ def case_note(case_id: int):
     def action(found, f):
         ops.add_note(_me(), found, level=f.level.data, text=f.text.data)
 
-    return _post_case_change(case_id, "note", form, action)
+    return _post_case_change(case_id, "note", form, action, creates=True)
 
 
 @bp.route("/cases/<int:case_id>/participation", methods=["POST"])

@@ -13,11 +13,11 @@ from datetime import date
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit.operations import record
 from casework.auth.operations import OperationRefused
 from casework.cases.operations import AccessRefused, refusal
+from casework.concurrency import Stale, check_version, flush
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.access import may_manage_meetings
@@ -30,13 +30,8 @@ from workflows.policy import local_date
 MAX_TEXT = 5000
 
 
-class StaleDecision(OperationRefused):
-    """Someone else changed the decision since the form was opened."""
-
-    def __init__(self):
-        super().__init__(_l(
-            "Someone else changed this decision while you were editing it. Your input is kept "
-            "below: check the current state of the decision and submit again."))
+#: The stale error of every domain (kept under its old name for callers).
+StaleDecision = Stale
 
 
 def today() -> date:
@@ -80,11 +75,6 @@ def _require(user, decision: Decision) -> None:
                                "institution may record the execution of this decision."))
 
 
-def _check_version(decision: Decision, expected_version) -> None:
-    if expected_version not in (None, "") and str(expected_version) != str(decision.version):
-        raise StaleDecision()
-
-
 def _entry_date(on: date | None) -> date:
     on = on or today()
     if on > today():
@@ -99,21 +89,13 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleDecision() from error
-
-
 def advance_decision(user, decision: Decision, trigger: str, *, reason: str | None = None,
                      note: str | None = None, on: date | None = None,
                      expected_version=None) -> DecisionProgress:
     """Fire ``trigger`` (start_execution, mark_executed, mark_not_executed [reason]) and write
     the dated progress entry that records it."""
     _require(user, decision)
-    _check_version(decision, expected_version)
+    check_version(decision, expected_version)
     on = _entry_date(on)
     reason, note = _clean(reason), _clean(note)
     inputs = {"reason": reason} if reason else {}
@@ -132,7 +114,7 @@ def advance_decision(user, decision: Decision, trigger: str, *, reason: str | No
            municipality_id=decision.group.municipality_id,
            details={"from": outcome.source, "to": outcome.dest, "on": on.isoformat(),
                     **({"reason": reason} if reason else {})})
-    _flush()
+    flush(decision)
     return entry
 
 
@@ -140,7 +122,7 @@ def add_progress(user, decision: Decision, *, on: date | None, text: str | None,
                  expected_version=None) -> DecisionProgress:
     """A dated progress entry without a change of state (date not in the future)."""
     _require(user, decision)
-    _check_version(decision, expected_version)
+    check_version(decision, expected_version)
     if on is None:
         raise OperationRefused(_l("Give the date of the progress entry."))
     on = _entry_date(on)
@@ -155,5 +137,5 @@ def add_progress(user, decision: Decision, *, on: date | None, text: str | None,
     db.session.add(entry)
     record("decision_progress_added", decision, user=user,
            municipality_id=decision.group.municipality_id, details={"on": on.isoformat()})
-    _flush()
+    flush(decision)
     return entry

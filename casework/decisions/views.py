@@ -10,8 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -23,8 +21,6 @@ from sqlalchemy import select
 
 from casework.audit.operations import record
 from casework.auth.models import User
-from casework.auth.operations import OperationRefused
-from casework.cases.operations import AccessRefused
 from casework.decisions import operations as ops
 from casework.decisions import queries
 from casework.decisions.forms import AdvanceForm, ProgressForm
@@ -32,6 +28,7 @@ from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision
 from casework.groups.queries import get_decision_or_404, get_group_or_404, visible_groups
 from casework.tasks.models import Task
+from casework.web import post_change
 from workflows import decision as decision_workflow
 from workflows import pick_label
 
@@ -152,26 +149,10 @@ def decision(decision_id: int):
 
 def _post(decision_id: int, form, form_name: str, action):
     """Validate, run ``action``, commit; refusals re-render with the input (400, 403, 409)."""
-    found = _published_or_404(decision_id)
-    if not form.validate():
-        return _render(found, 400, **{form_name: form})
-    try:
-        action(found, form)
-    except AccessRefused:
-        db.session.rollback()
-        abort(403)
-    except ops.StaleDecision as stale:
-        db.session.rollback()
-        flash(str(stale.message), "error")
-        form.version.data = None
-        return _render(_published_or_404(decision_id), 409, **{form_name: form})
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-        return _render(_published_or_404(decision_id), 400, **{form_name: form})
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(url_for(".decision", decision_id=decision_id))
+    return post_change(
+        lambda: _published_or_404(decision_id), form, action,
+        lambda found, status, f: _render(found, status, **({form_name: f} if f else {})),
+        success_url=lambda *_ignored: url_for(".decision", decision_id=decision_id))
 
 
 @bp.route("/decisions/<int:decision_id>/advance", methods=["POST"])

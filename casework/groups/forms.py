@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.auth.forms import REQUIRED
+from casework.concurrency import OneTimeTokenField
 from casework.forms import BaseForm
 from workflows.policy import RIGA
 
@@ -86,6 +87,7 @@ class MeetingForm(BaseForm):
     """Plan or change a meeting (times in Latvian time)."""
 
     version = HiddenField()
+    form_token = OneTimeTokenField()
     kind = SelectField(_l("Kind of meeting"), choices=MEETING_KIND_CHOICES, default="regular")
     title = _text(_l("Title"), 200, required=False)
     starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMAT,
@@ -146,6 +148,7 @@ class DecisionForm(BaseForm):
 class TaskForm(BaseForm):
     """A task draft of the minutes, issued at approval."""
 
+    form_token = OneTimeTokenField()
     title = _text(_l("Task"), 300)
     description = TextAreaField(_l("Description"), validators=[
         Optional(), Length(max=5000, message=TOO_LONG)])

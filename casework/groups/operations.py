@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit.operations import record
 from casework.auth.models import User
@@ -22,6 +21,7 @@ from casework.auth.operations import OperationRefused
 from casework.cases import operations as case_ops
 from casework.cases.models import Case, ClientParticipation
 from casework.cases.operations import AccessRefused, refusal
+from casework.concurrency import Stale, check_version, flush
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups import access
@@ -48,13 +48,8 @@ from workflows.policy import RIGA, local_date
 NUMBERING_ATTEMPTS = 5
 
 
-class StaleMeeting(OperationRefused):
-    """Someone else changed the meeting since the form was opened."""
-
-    def __init__(self):
-        super().__init__(_l(
-            "Someone else changed this meeting while you were editing it. Your input is kept "
-            "below: check the current state of the meeting and submit again."))
+#: The stale error of every domain (kept under its old name for callers).
+StaleMeeting = Stale
 
 
 def meeting_link(meeting: Meeting) -> str:
@@ -170,16 +165,11 @@ def _require_manager(actor, meeting_or_group) -> CooperationGroup:
 
 
 def _check_version(meeting: Meeting, expected_version) -> None:
-    if expected_version not in (None, "") and str(expected_version) != str(meeting.version):
-        raise StaleMeeting()
+    check_version(meeting, expected_version)
 
 
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleMeeting() from error
+def _flush(meeting: Meeting | None = None) -> None:
+    flush(meeting)
 
 
 def _require_open(meeting: Meeting) -> None:
@@ -261,7 +251,7 @@ def update_meeting(actor, meeting: Meeting, *, starts_at: datetime, ends_at: dat
     meeting.online_link = (online_link or "").strip() or None
     meeting.chair_id = chair_id or None
     meeting.minute_taker_id = minute_taker_id or None
-    _flush()
+    _flush(meeting)
     record("meeting_rescheduled" if moved else "meeting_changed", meeting, user=actor,
            municipality_id=group.municipality_id,
            details={"from": old_start.isoformat(), "to": starts_at.isoformat()} if moved else {})
@@ -388,7 +378,7 @@ def save_minutes(actor, meeting: Meeting, *, minutes: str | None, expected_versi
             setattr(meeting, key, bool(participation.get(key)))
         for key in ("client_opinion", "child_opinion"):
             setattr(meeting, key, (participation.get(key) or "").strip() or None)
-    _flush()
+    _flush(meeting)
     record("meeting_minutes_saved", meeting, user=actor, municipality_id=group.municipality_id)
 
 
@@ -529,7 +519,7 @@ def mark_held(actor, meeting: Meeting, *, expected_version=None,
     """The meeting took place (goal on the agenda, attendance recorded)."""
     group, outcome = _fire(actor, meeting, "mark_held", expected_version)
     meeting.held_at = at or utcnow()
-    _flush()
+    _flush(meeting)
     record("meeting_held", meeting, user=actor, municipality_id=group.municipality_id,
            details={"from": outcome.source, "to": outcome.dest})
 
@@ -538,7 +528,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str | None, expected_vers
     """Cancel a planned meeting with a reason; the invited are notified."""
     group, outcome = _fire(actor, meeting, "cancel", expected_version, reason=reason)
     meeting.cancel_reason = reason.strip()
-    _flush()
+    _flush(meeting)
     record("meeting_cancelled", meeting, user=actor, municipality_id=group.municipality_id,
            details={"reason": meeting.cancel_reason})
     when = meeting.starts_at.astimezone(RIGA).strftime("%d.%m.%Y %H:%M")
@@ -556,7 +546,7 @@ def approve_minutes(actor, meeting: Meeting, *, expected_version=None,
     meeting.minutes_approved_at = at
     meeting.minutes_approved_by_id = actor.id
     # The meeting row first: a second approval of the same meeting fails here as stale.
-    _flush()
+    _flush(meeting)
     decisions = list(db.session.scalars(
         select(Decision).where(Decision.meeting_id == meeting.id,
                                Decision.published_at.is_(None)).order_by(Decision.id)))

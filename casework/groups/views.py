@@ -45,6 +45,7 @@ from casework.groups.forms import (
 )
 from casework.groups.models import CooperationGroup, GroupMember, Meeting
 from casework.orgs.models import Institution
+from casework.web import AlreadySent, already_sent, once, post_change
 from workflows import meeting as meeting_workflow
 from workflows import pick_label
 from workflows.policy import RIGA
@@ -288,9 +289,14 @@ def meeting_new(group_id: int):
     status = 200
     if request.method == "POST":
         if form.validate():
+            def plan():
+                return ops.plan_meeting(_me(), found, invite_ids=form.invite_ids.data,
+                                        **_meeting_input(form))
+
             try:
-                meeting = ops.plan_meeting(_me(), found, invite_ids=form.invite_ids.data,
-                                           **_meeting_input(form))
+                meeting = once(form, _me(), _meeting_url, plan)
+            except AlreadySent as sent:
+                return already_sent(sent)
             except AccessRefused:
                 db.session.rollback()
                 abort(403)
@@ -301,11 +307,15 @@ def meeting_new(group_id: int):
             else:
                 db.session.commit()
                 flash(_("The meeting has been planned and the members invited."), "success")
-                return redirect(url_for(".meeting", meeting_id=meeting.id))
+                return redirect(_meeting_url(meeting))
         else:
             status = 400
     return render_template("groups/meeting_form.html", form=form, group=found,
                            meeting=None), status
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return url_for(".meeting", meeting_id=meeting.id)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -324,34 +334,30 @@ def meeting_edit(meeting_id: int):
         form = MeetingForm()
     _meeting_form_choices(form, found.group)
     del form.invite_ids
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                moved = ops.update_meeting(_me(), found, expected_version=form.version.data,
-                                           **_meeting_input(form))
-            except AccessRefused:
-                db.session.rollback()
-                abort(403)
-            except ops.StaleMeeting as stale:
-                db.session.rollback()
-                found = queries.get_meeting_or_404(meeting_id, _me())
-                flash(str(stale.message), "error")
-                status = 409
-            except OperationRefused as refused:
-                db.session.rollback()
-                found = queries.get_meeting_or_404(meeting_id, _me())
-                form.ends_at.errors = [str(refused.message)]
-                status = 400
-            else:
-                db.session.commit()
-                flash(_("The meeting has been rescheduled and the invited notified.") if moved
-                      else _("Saved."), "success")
-                return redirect(url_for(".meeting", meeting_id=meeting_id))
-        else:
-            status = 400
-    return render_template("groups/meeting_form.html", form=form, group=found.group,
-                           meeting=found), status
+
+    def render(meeting, status, f):
+        if f is None:  # 409: the form as the meeting is now, the input in the kept panel
+            f = MeetingForm(formdata=None, obj=meeting)
+            f.starts_at.data = utc_to_riga(meeting.starts_at)
+            f.ends_at.data = utc_to_riga(meeting.ends_at)
+            f.version.data = meeting.version
+            _meeting_form_choices(f, meeting.group)
+            del f.invite_ids
+        return render_template("groups/meeting_form.html", form=f, group=meeting.group,
+                               meeting=meeting), status
+
+    if request.method == "GET":
+        return render(found, 200, form)
+
+    def action(meeting, f):
+        return ops.update_meeting(_me(), meeting, expected_version=f.version.data,
+                                  **_meeting_input(f))
+
+    return post_change(lambda: queries.get_meeting_or_404(meeting_id, _me()), form, action,
+                       render, done=lambda moved: _(
+                           "The meeting has been rescheduled and the invited notified.")
+                       if moved else _("Saved."),
+                       success_url=lambda *_ignored: url_for(".meeting", meeting_id=meeting_id))
 
 
 # -- the meeting page -------------------------------------------------------------------------
@@ -424,30 +430,22 @@ def meeting(meeting_id: int):
     return _render_meeting(queries.get_meeting_or_404(meeting_id, _me()))
 
 
-def _post_meeting_change(meeting_id: int, form_name: str, form, action, done=None):
-    """Validate ``form``, run ``action(meeting, form)``, commit; re-render with errors if
-    refused (400), stale (409) or not allowed (403). Input is kept on the page."""
-    found = queries.get_meeting_or_404(meeting_id, _me())
-    if not form.validate():
-        return _render_meeting(found, 400, open_panel=form_name, **{form_name: form})
-    try:
-        action(found, form)
-    except AccessRefused:
-        db.session.rollback()
-        abort(403)
-    except ops.StaleMeeting as stale:
-        db.session.rollback()
-        found = queries.get_meeting_or_404(meeting_id, _me())
-        flash(str(stale.message), "error")
-        return _render_meeting(found, 409, open_panel=form_name, **{form_name: form})
-    except OperationRefused as refused:
-        db.session.rollback()
-        found = queries.get_meeting_or_404(meeting_id, _me())
-        flash(str(refused.message), "error")
-        return _render_meeting(found, 400, open_panel=form_name, **{form_name: form})
-    db.session.commit()
-    flash(done or _("Saved."), "success")
-    return redirect(url_for(".meeting", meeting_id=meeting_id))
+def _post_meeting_change(meeting_id: int, form_name: str, form, action, done=None,
+                         creates: bool = False):
+    """Validate ``form``, run ``action(meeting, form)``, commit once (``casework.web``): 400
+    with the errors in their panel, 403, or 409 with the input kept and the current version.
+    ``creates``: the form's one-time token makes a second sending store nothing twice."""
+    def render(found, status, f):
+        if f is None:
+            return _render_meeting(found, status)
+        return _render_meeting(found, status, open_panel=form_name, **{form_name: f})
+
+    def meeting_url(*_ignored):
+        return url_for(".meeting", meeting_id=meeting_id)
+
+    return post_change(lambda: queries.get_meeting_or_404(meeting_id, _me()), form, action,
+                       render, success_url=meeting_url, done=done,
+                       created_url=meeting_url if creates else None)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
@@ -559,12 +557,12 @@ def task_add(meeting_id: int):
 
     def action(found, f):
         assignee = db.session.get(User, f.assignee_id.data) if f.assignee_id.data else None
-        ops.add_task(_me(), found, title=f.title.data, description=f.description.data,
+        return ops.add_task(_me(), found, title=f.title.data, description=f.description.data,
                      assignee=assignee, due_date=f.due_date.data,
                      decision_id=f.decision_id.data or None,
                      agenda_item_id=f.agenda_item_id.data or None)
 
-    return _post_meeting_change(meeting_id, "task", form, action)
+    return _post_meeting_change(meeting_id, "task", form, action, creates=True)
 
 
 @bp.route("/meetings/<int:meeting_id>/tasks/<int:task_id>/remove", methods=["POST"])

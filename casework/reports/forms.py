@@ -23,7 +23,7 @@ class NarrativeForm(BaseForm):
                                 validators=[Optional(), Length(max=MAX_NARRATIVE)])
     state_proposals = TextAreaField(_l("Proposals at state level"),
                                     validators=[Optional(), Length(max=MAX_NARRATIVE)])
-    version = HiddenField(validators=[DataRequired()])
+    version = HiddenField()  # empty: refused as stale (409), like every form
 
 
 class TransitionForm(BaseForm):

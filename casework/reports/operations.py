@@ -18,12 +18,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit.operations import record
 from casework.auth.models import Role
 from casework.auth.operations import OperationRefused
 from casework.cases.operations import AccessRefused, refusal
+from casework.concurrency import Stale, check_version, flush
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.orgs.models import Municipality
@@ -48,13 +48,8 @@ TRIGGER_ROLES = {
 }
 
 
-class StaleReport(OperationRefused):
-    """Someone (or an autosave) changed the draft since the form was opened."""
-
-    def __init__(self):
-        super().__init__(_l(
-            "Someone else saved this report while you were editing it. Your text is kept "
-            "below: compare it with the saved version and save again."))
+#: The stale error of every domain (kept under its old name for callers).
+StaleReport = Stale
 
 
 def is_inspector(user) -> bool:
@@ -106,8 +101,7 @@ def save_narrative(user, report: AnnualReport, values: dict, *, expected_version
     """Save section D of a draft; a stale version (another tab, an autosave) is refused."""
     if not user.has_role(Role.COORDINATOR) or user.municipality_id != report.municipality_id:
         raise AccessRefused(_l("Only the coordinator writes the narrative."))
-    if expected_version is not None and str(expected_version) != str(report.version):
-        raise StaleReport()
+    check_version(report, expected_version)
     if report.status != "draft":
         raise OperationRefused(_l("Only a draft can be edited."))
     changed = []
@@ -120,17 +114,9 @@ def save_narrative(user, report: AnnualReport, values: dict, *, expected_version
     if not changed:
         return
     report.prepared_by_id = user.id
-    _flush()
+    flush(report)
     record("annual_report_narrative_saved", report, user=user,
            details={"fields": changed, "version": report.version})
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleReport() from error
 
 
 def transition(user, report: AnnualReport, trigger: str, *, comment: str | None = None,
@@ -138,8 +124,7 @@ def transition(user, report: AnnualReport, trigger: str, *, comment: str | None 
     """Fire ``trigger`` (see ``TRIGGER_ROLES``) with its side effects, and audit it."""
     if not may_fire(user, report, trigger):
         raise AccessRefused(_l("Your role does not allow this step of the annual report."))
-    if expected_version is not None and str(expected_version) != str(report.version):
-        raise StaleReport()
+    check_version(report, expected_version)
     at = at or utcnow()
     comment = (comment or "").strip() or None
     inputs = {"comment": comment} if comment else {}
@@ -168,7 +153,7 @@ def transition(user, report: AnnualReport, trigger: str, *, comment: str | None 
         report.accepted_at, report.reviewed_by_id = at, user.id
     if comment:
         details["comment"] = comment
-    _flush()
+    flush(report)
     record(f"annual_report_{trigger}", report, user=user, details=details)
 
 

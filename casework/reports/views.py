@@ -21,15 +21,18 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import role_required, wants_json
 from casework.auth.models import Role, User
 from casework.auth.operations import OperationRefused
 from casework.cases.operations import AccessRefused
+from casework.concurrency import Stale
 from casework.extensions import db
 from casework.reports import exports, queries
 from casework.reports import operations as ops
 from casework.reports.forms import ButtonForm, NarrativeForm, TransitionForm
+from casework.web import post_change, stale_message, stale_page
 from workflows import annual_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -132,24 +135,25 @@ def annual_narrative(year: int):
         return _render_annual(year, 400, narrative_form=form)
     values = {name: getattr(form, name).data for name in ops.NARRATIVE_FIELDS}
     try:
-        ops.save_narrative(user, report, values, expected_version=form.version.data)
+        ops.save_narrative(user, report, values, expected_version=form.version.data or "")
+        db.session.commit()
     except AccessRefused:
         db.session.rollback()
         abort(403)
-    except ops.StaleReport as stale:
+    except (Stale, StaleDataError) as stale:
         db.session.rollback()
+        current = queries.report_for(user.municipality_id, year)
         if wants_json():
-            current = queries.report_for(user.municipality_id, year)
-            return jsonify({"error": str(stale.message), "version": current.version}), 409
-        flash(str(stale.message), "error")
-        return _render_annual(year, 409, narrative_form=form)
+            return jsonify({"error": stale_message(stale, current),
+                            "version": current.version}), 409
+        return stale_page(lambda: current, lambda _found, status, _f: _render_annual(
+            year, status), form, stale)
     except OperationRefused as refused:
         db.session.rollback()
         if wants_json():
             return jsonify({"error": str(refused.message)}), 400
         flash(str(refused.message), "error")
         return _render_annual(year, 400, narrative_form=form)
-    db.session.commit()
     if wants_json():
         return jsonify({"version": report.version, "saved": True})
     flash(_("Saved."), "success")
@@ -167,24 +171,18 @@ def annual_transition(year: int):
     form = TransitionForm()
     if not form.validate() or form.trigger.data in ("return_report", "accept"):
         abort(400)
-    try:
-        ops.transition(user, report, form.trigger.data, comment=form.comment.data,
-                       expected_version=form.version.data or None)
-    except AccessRefused:
-        db.session.rollback()
-        abort(403)
-    except ops.StaleReport as stale:
-        db.session.rollback()
-        flash(str(stale.message), "error")
-        return _render_annual(year, 409, transition_form=form)
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-        return _render_annual(year, 400, transition_form=form)
-    db.session.commit()
-    flash(_("The report is now: %(status)s.", status=exports.status_label(report.status)),
-          "success")
-    return redirect(url_for(".annual", year=year))
+
+    def action(found, f):
+        ops.transition(user, found, f.trigger.data, comment=f.comment.data,
+                       expected_version=f.version.data)
+        return found
+
+    return post_change(
+        lambda: queries.report_for(user.municipality_id, year), form, action,
+        lambda _found, status, f: _render_annual(year, status, transition_form=f),
+        success_url=lambda *_ignored: url_for(".annual", year=year),
+        done=lambda found: _("The report is now: %(status)s.",
+                             status=exports.status_label(found.status)))
 
 
 def _send(doc: dict, fmt: str) -> Response:
@@ -250,24 +248,22 @@ def _render_submitted(report, status: int = 200, form=None):
 def review(atvk: str, year: int):
     """Return the report with a comment, or accept it."""
     user = _inspector()
-    report = queries.submitted_report_or_404(user, atvk, year)
+    queries.submitted_report_or_404(user, atvk, year)  # 404 before 400
     form = TransitionForm()
     if not form.validate() or form.trigger.data not in ("return_report", "accept"):
         abort(400)
-    try:
-        ops.transition(user, report, form.trigger.data, comment=form.comment.data)
-    except AccessRefused:
-        db.session.rollback()
-        abort(403)
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-        report = queries.submitted_report_or_404(user, atvk, year)
-        return _render_submitted(report, 400, form)
-    db.session.commit()
-    flash(_("The report is now: %(status)s.", status=exports.status_label(report.status)),
-          "success")
-    return redirect(url_for(".municipalities", year=year))
+
+    def action(found, f):
+        ops.transition(user, found, f.trigger.data, comment=f.comment.data,
+                       expected_version=f.version.data)
+        return found
+
+    return post_change(
+        lambda: queries.submitted_report_or_404(user, atvk, year), form, action,
+        lambda found, status, f: _render_submitted(found, status, f),
+        success_url=lambda *_ignored: url_for(".municipalities", year=year),
+        done=lambda found: _("The report is now: %(status)s.",
+                             status=exports.status_label(found.status)))
 
 
 @bp.route("/municipalities/<atvk>/<int:year>/export.<fmt>")

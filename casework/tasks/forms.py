@@ -6,6 +6,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.auth.forms import REQUIRED
+from casework.concurrency import OneTimeTokenField
 from casework.forms import BaseForm
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -30,6 +31,7 @@ class CancelForm(BaseForm):
 class TaskForm(BaseForm):
     """A task given from the case page; the assignee's choices are set by the view."""
 
+    form_token = OneTimeTokenField()
     title = StringField(_l("Task"), validators=[DataRequired(REQUIRED),
                                                 Length(max=300, message=TOO_LONG)])
     description = TextAreaField(_l("Description"), validators=[

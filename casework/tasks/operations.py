@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit.operations import record
 from casework.auth.operations import OperationRefused
+from casework.concurrency import Stale, check_version, flush
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.tasks.models import Task
@@ -22,13 +22,8 @@ MAX_TITLE = 300
 MAX_TEXT = 5000
 
 
-class StaleTask(OperationRefused):
-    """Someone else changed the task since the form was opened."""
-
-    def __init__(self):
-        super().__init__(_l(
-            "Someone else changed this task while you were editing it. Your input is kept "
-            "below: check the current state of the task and submit again."))
+#: The stale error of every domain (kept under its old name for callers).
+StaleTask = Stale
 
 
 def _group_of(task: Task):
@@ -63,17 +58,6 @@ def may_close_task(user, task: Task) -> bool:
     return False
 
 
-def _check_version(task: Task, expected_version) -> None:
-    if expected_version not in (None, "") and str(expected_version) != str(task.version):
-        raise StaleTask()
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleTask() from error
 
 
 def _fire(user, task: Task, trigger: str, at: datetime | None, expected_version,
@@ -82,7 +66,7 @@ def _fire(user, task: Task, trigger: str, at: datetime | None, expected_version,
         from casework.cases.operations import AccessRefused
 
         raise AccessRefused(_l("Only the assignee or the case manager may close this task."))
-    _check_version(task, expected_version)
+    check_version(task, expected_version)
     try:
         task_workflow.bind(task).fire(trigger, **inputs)
     except WorkflowError as error:
@@ -97,7 +81,7 @@ def complete_task(user, task: Task, note: str, at: datetime | None = None, *,
     _fire(user, task, "complete", at, expected_version, note=note)
     task.completion_note = note.strip()
     record("task_complete", task, user=user, details={"note": task.completion_note})
-    _flush()
+    flush(task)
 
 
 def cancel_task(user, task: Task, reason: str, at: datetime | None = None, *,
@@ -106,7 +90,7 @@ def cancel_task(user, task: Task, reason: str, at: datetime | None = None, *,
     _fire(user, task, "cancel", at, expected_version, reason=reason)
     task.cancel_reason = reason.strip()
     record("task_cancel", task, user=user, details={"reason": task.cancel_reason})
-    _flush()
+    flush(task)
 
 
 # -- creation ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from a case's page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -12,9 +12,8 @@ from wtforms import SelectChoice
 
 from casework.access import role_required
 from casework.auth.models import Role, User, UserRole
-from casework.auth.operations import OperationRefused
 from casework.cases import access as case_access
-from casework.cases.operations import AccessRefused, case_group
+from casework.cases.operations import case_group
 from casework.cases.queries import get_case_or_404
 from casework.extensions import db
 from casework.groups.models import Decision, GroupMember, Meeting
@@ -23,6 +22,7 @@ from casework.tasks import operations as ops
 from casework.tasks import queries
 from casework.tasks.forms import CancelForm, CompleteForm, TaskForm
 from casework.tasks.models import Task
+from casework.web import post_change
 from workflows import task as task_workflow
 from workflows.policy import local_date
 
@@ -116,26 +116,11 @@ def task(task_id: int):
 
 
 def _post_close(task_id: int, form, form_name: str, action):
-    found = queries.get_task_or_404(task_id, _me())
-    if not form.validate():
-        return _render_task(found, 400, **{form_name: form})
-    try:
-        action(found, form)
-    except AccessRefused:
-        db.session.rollback()
-        abort(403)
-    except ops.StaleTask as stale:
-        db.session.rollback()
-        flash(str(stale.message), "error")
-        form.version.data = None
-        return _render_task(queries.get_task_or_404(task_id, _me()), 409, **{form_name: form})
-    except OperationRefused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
-        return _render_task(queries.get_task_or_404(task_id, _me()), 400, **{form_name: form})
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(url_for(".task", task_id=task_id))
+    """Complete or cancel through the shared POST shape (``casework.web.post_change``)."""
+    return post_change(
+        lambda: queries.get_task_or_404(task_id, _me()), form, action,
+        lambda found, status, f: _render_task(found, status, **({form_name: f} if f else {})),
+        success_url=lambda *_ignored: url_for(".task", task_id=task_id))
 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
@@ -192,28 +177,24 @@ def case_task_new(case_id: int):
     if not case_access.may_manage_case(_me(), case):
         abort(403)
     form = TaskForm()
-    form.assignee_id.choices = _assignee_choices(case)
     form.assignee_id.validate_choice = False
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            assignee = db.session.get(User, form.assignee_id.data)
-            try:
-                created = ops.create_task(_me(), title=form.title.data,
-                                          description=form.description.data, assignee=assignee,
-                                          due_date=form.due_date.data, case=case)
-            except AccessRefused:
-                db.session.rollback()
-                abort(403)
-            except OperationRefused as refused:
-                db.session.rollback()
-                case = get_case_or_404(case_id, _me())
-                flash(str(refused.message), "error")
-                status = 400
-            else:
-                db.session.commit()
-                flash(_("The task has been given."), "success")
-                return redirect(url_for(".task", task_id=created.id))
-        else:
-            status = 400
-    return render_template("tasks/new.html", form=form, case=case, today=_today()), status
+
+    def render(found, status, f):
+        f = f or TaskForm(formdata=None)
+        f.assignee_id.choices = _assignee_choices(found)
+        return render_template("tasks/new.html", form=f, case=found, today=_today()), status
+
+    if request.method == "GET":
+        return render(case, 200, form)
+
+    def action(found, f):
+        return ops.create_task(_me(), title=f.title.data, description=f.description.data,
+                               assignee=db.session.get(User, f.assignee_id.data),
+                               due_date=f.due_date.data, case=found)
+
+    def task_url(created):
+        return url_for(".task", task_id=created.id)
+
+    return post_change(lambda: get_case_or_404(case_id, _me()), form, action, render,
+                       success_url=lambda _found, created: task_url(created),
+                       created_url=task_url, done=_("The task has been given."))

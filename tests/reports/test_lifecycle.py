@@ -23,7 +23,7 @@ def _report() -> AnnualReport:
 
 
 def _step(client, trigger, comment=None, page=PAGE):
-    data = {"trigger": trigger}
+    data = {"trigger": trigger, "version": _report().version}  # every form sends its version
     if comment:
         data["comment"] = comment
     return client.post_form(f"{PAGE}/transition", data, token_from=page)
@@ -72,11 +72,13 @@ def test_whole_lifecycle_by_the_right_roles_with_every_step_audited(client, know
     client = _login(client, inspector)
     review = f"/reports/municipalities/0999001/{YEAR}"
     assert client.get(review).status_code == 200
-    response = client.post_form(f"{review}/review", {"trigger": "return_report"},
+    response = client.post_form(f"{review}/review", {"trigger": "return_report",
+                                                     "version": _report().version},
                                 token_from=review)
     assert response.status_code == 400
     response = client.post_form(f"{review}/review", {"trigger": "return_report",
-                                                     "comment": "Trūkst secinājumu"},
+                                                     "comment": "Trūkst secinājumu",
+                                                     "version": _report().version},
                                 token_from=review)
     assert response.status_code == 302 and _report().status == "returned"
 
@@ -88,7 +90,8 @@ def test_whole_lifecycle_by_the_right_roles_with_every_step_audited(client, know
     client = _login(client, p["coordinator"])
     assert _step(client, "submit").status_code == 302
     client = _login(client, inspector)
-    assert client.post_form(f"{review}/review", {"trigger": "accept"},
+    assert client.post_form(f"{review}/review", {"trigger": "accept",
+                                                 "version": _report().version},
                             token_from=review).status_code == 302
     assert _report().status == "accepted" and _report().reviewed_by_id == inspector.id
 
