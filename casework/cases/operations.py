@@ -224,16 +224,17 @@ def allowed_case_triggers(user, case: Case) -> list[str]:
     return case_lifecycle.bind(case, case_facts(case)).allowed_triggers()
 
 
-def blocked_triggers(user, case: Case) -> list[tuple[str, str]]:
+def blocked_triggers(user, case: Case) -> list[tuple[str, str, str]]:
     """Lifecycle and risk triggers valid from the current state but blocked now, with the
-    reason in the user's language (shown as disabled buttons)."""
+    reason in the user's language and the unmet condition's code (shown as disabled buttons;
+    "no_open_tasks" also lists the open tasks it counts, with links)."""
     if not access.may_manage_case(user, case):
         return []
     machines = [case_lifecycle.bind(case, case_facts(case))]
     if case.status != "closed":
         machines.append(risk_profile.bind(case, risk_facts(case)))
     labels = {**case_lifecycle.TRIGGER_LABELS, **risk_profile.TRIGGER_LABELS}
-    return [(pick_label(labels[t], _locale()), error.message(_locale()))
+    return [(pick_label(labels[t], _locale()), error.message(_locale()), error.code)
             for machine in machines for t, error in machine.refusals().items()]
 
 
