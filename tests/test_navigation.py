@@ -52,7 +52,10 @@ def test_anonymous_api_clients_get_401_json(client):
 
 
 def test_start_page_offers_the_roles_own_work(client, login_as):
+    """The role's work is in the menu; the start page names the role and does not repeat the
+    menu as cards (issue 11.3)."""
     login_as("admin")
     html = client.get("/").get_data(as_text=True)
-    assert "Pašvaldības iestāžu izveide" in html
+    assert 'href="/admin/institutions"' in html
     assert "Administrators" in html
+    assert 'class="cards"' not in html

@@ -60,6 +60,8 @@ def init_app(app) -> None:
         task_workflow.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
     app.jinja_env.filters["decision_status_label"] = lambda v: pick_label(
         decision_workflow.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
+    app.jinja_env.filters["case_status_label"] = lambda v: pick_label(
+        case_lifecycle.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
     app.jinja_env.filters["event_label"] = event_label
     # Every page shows risk colours with their words; one table for all templates.
     app.jinja_env.globals["risks"] = risk_profile.RISK_LABELS

@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -223,7 +224,11 @@ class CasePerson(db.Model):
     """A child, parent, guardian or other person of a case."""
 
     __tablename__ = "case_person"
-    __table_args__ = (CheckConstraint(f"role IN ({_values(PersonRole)})", name="role_valid"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_values(PersonRole)})", name="role_valid"),
+        Index("ix_case_person_search_name_trgm", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
@@ -233,6 +238,9 @@ class CasePerson(db.Model):
     personal_code: Mapped[str | None] = mapped_column(String(12), index=True)
     birth_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The name folded to lower case ASCII (``casework.cases.search.fold``), kept on every
+    # write, so that "Berzina" finds "Bērziņa"; trigram-indexed on PostgreSQL.
+    search_name: Mapped[str] = mapped_column(String(201), default="")
 
     case: Mapped[Case] = relationship(back_populates="persons")
 
@@ -242,6 +250,14 @@ class CasePerson(db.Model):
 
     def __repr__(self) -> str:
         return f"<CasePerson {self.id} {self.role}>"
+
+
+@event.listens_for(CasePerson, "before_insert")
+@event.listens_for(CasePerson, "before_update")
+def _keep_search_name(_mapper, _connection, person: CasePerson) -> None:
+    from casework.cases.search import person_search_name
+
+    person.search_name = person_search_name(person.given_name, person.family_name)
 
 
 class CaseEvent(db.Model):

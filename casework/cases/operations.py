@@ -43,6 +43,8 @@ from workflows.policy import convene_deadline, local_date, next_review_date, tri
 
 BREAK_GLASS_HOURS = 4
 CONVENE_TASK_TITLE = "Sasaukt starpprofesionāļu sadarbības grupu"
+CONVENE_TASK_KIND = "convene"
+CONVENE_TASK_DONE_NOTE = "Grupas sanāksme notikusi."
 
 
 class AccessRefused(OperationRefused):
@@ -157,16 +159,47 @@ def _after_risk_change(case: Case, actor, new_risk: str, at: datetime) -> None:
             notify_turned_red(case, actor, at)
 
 
+def open_convene_task(case_id: int) -> Task | None:
+    """The case's open "convene the group" task, if any (there is at most one)."""
+    return db.session.scalar(select(Task).where(
+        Task.case_id == case_id, Task.kind == CONVENE_TASK_KIND, Task.status == "open"))
+
+
 def _convene_task(case: Case, risk: str, at: datetime) -> Task | None:
+    """One convening task per case: a new one, or the open one's deadline brought forward
+    (turning red after yellow shortens it; it is never pushed back)."""
     if case.case_manager_id is None:
         return None
     manager = case.case_manager
-    due = convene_deadline(at, risk, policy_for(case.municipality_id),
-                           calendar_for(case.municipality_id))
+    due = local_date(convene_deadline(at, risk, policy_for(case.municipality_id),
+                                      calendar_for(case.municipality_id)))
+    with db.session.no_autoflush:  # a stale case must fail in _flush_case, not here
+        existing = open_convene_task(case.id) if case.id is not None else None
+    if existing is not None:
+        if due < existing.due_date:
+            existing.due_date = due
+        return existing
     task = Task(municipality_id=case.municipality_id, title=CONVENE_TASK_TITLE,
-                assignee_id=manager.id, assignee_institution_id=manager.institution_id,
-                due_date=local_date(due), case_id=case.id, created_at=at, issued_at=at)
+                kind=CONVENE_TASK_KIND, assignee_id=manager.id,
+                assignee_institution_id=manager.institution_id, due_date=due,
+                case_id=case.id, created_at=at, issued_at=at)
     db.session.add(task)
+    return task
+
+
+def close_convene_task(case_id: int, actor, at: datetime) -> Task | None:
+    """A meeting of the case's group has been held: the convening task is done."""
+    from workflows import task as task_workflow
+
+    task = open_convene_task(case_id)
+    if task is None:
+        return None
+    note = CONVENE_TASK_DONE_NOTE
+    task_workflow.bind(task).fire("complete", note=note)
+    task.completion_note = note
+    task.closed_at = at
+    task.closed_by_id = actor.id if actor else None
+    record("task_complete", task, user=actor, details={"by": "meeting_held"})
     return task
 
 
@@ -178,16 +211,17 @@ def allowed_case_triggers(user, case: Case) -> list[str]:
     return case_lifecycle.bind(case, case_facts(case)).allowed_triggers()
 
 
-def blocked_triggers(user, case: Case) -> list[tuple[str, str]]:
+def blocked_triggers(user, case: Case) -> list[tuple[str, str, str]]:
     """Lifecycle and risk triggers valid from the current state but blocked now, with the
-    reason in the user's language (shown as disabled buttons)."""
+    reason in the user's language and the unmet condition's code (shown as disabled buttons;
+    "no_open_tasks" also lists the open tasks it counts, with links)."""
     if not access.may_manage_case(user, case):
         return []
     machines = [case_lifecycle.bind(case, case_facts(case))]
     if case.status != "closed":
         machines.append(risk_profile.bind(case, risk_facts(case)))
     labels = {**case_lifecycle.TRIGGER_LABELS, **risk_profile.TRIGGER_LABELS}
-    return [(pick_label(labels[t], _locale()), error.message(_locale()))
+    return [(pick_label(labels[t], _locale()), error.message(_locale()), error.code)
             for machine in machines for t, error in machine.refusals().items()]
 
 
@@ -426,6 +460,9 @@ def file_referral(user, *, child_given_name: str, child_family_name: str,
     db.session.add(referral)
     db.session.flush()
     record("referral_filed", referral, user=user, details={"urgency": proposed_urgency})
+    from casework.notifications.operations import notify_new_referral
+
+    notify_new_referral(referral, user)
     return referral
 
 

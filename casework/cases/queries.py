@@ -100,8 +100,12 @@ def filtered_cases(user, *, risk=None, status=None, case_manager_id=None, catego
         stmt = stmt.where(Case.next_review_due < (today or date.today()),
                           Case.status != "closed")
     if q:
-        stmt = stmt.where(Case.number.contains(q.strip(), autoescape=True))
-    return stmt.options(selectinload(Case.case_manager)).order_by(
+        from casework.cases.search import search_clause
+
+        clause = search_clause(q)
+        if clause is not None:
+            stmt = stmt.where(clause)
+    return stmt.options(selectinload(Case.case_manager), selectinload(Case.persons)).order_by(
         case({"red": 0, "yellow": 1, "green": 2}, value=Case.risk), Case.next_review_due,
         Case.id.desc())
 
@@ -166,6 +170,15 @@ def get_referral_for_triage_or_404(referral_id: int, user) -> Referral:
     if found is None:
         abort(404)
     return found
+
+
+def referrals_of_case(case_obj: Case):
+    """The referrals attached to a case (its page shows their text, categories and reporter;
+    the case itself is visible to the reader)."""
+    return (select(Referral).where(Referral.case_id == case_obj.id)
+            .options(selectinload(Referral.reporting_institution),
+                     selectinload(Referral.reported_by))
+            .order_by(Referral.received_at))
 
 
 def referrals_by(user):

@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from casework.access import role_required
 from casework.auth.models import Role, User
 from casework.auth.operations import OperationRefused
-from casework.cases import access, queries
+from casework.cases import access, queries, search
 from casework.cases import operations as ops
 from casework.cases.forms import (
     BreakGlassForm,
@@ -132,7 +132,9 @@ def triage(referral_id: int):
         else:
             status = 400
     return render_template("cases/triage.html", referral=referral, form=form,
-                           now=ops.utcnow()), status
+                           now=ops.utcnow(),
+                           suggestions=search.suggestions_for_referral(_me(), referral),
+                           today=date.today()), status
 
 
 # -- case list --------------------------------------------------------------------------------
@@ -146,7 +148,7 @@ def _list_filters() -> dict:
         {c.value for c in CATEGORY_LABELS} else None,
         "case_manager_id": args.get("case_manager_id", type=int),
         "review_overdue": args.get("review_overdue") == "1",
-        "q": (args.get("q") or "")[:16] or None,
+        "q": (args.get("q") or "").strip()[:search.MAX_QUERY] or None,
     }
     return filters
 
@@ -162,6 +164,7 @@ def cases():
         if _me().municipality_id else []
     return render_template("cases/list.html", page=page, filters=filters, managers=managers,
                            categories=CATEGORY_LABELS, today=date.today(),
+                           children_of=search.children_of, age_on=search.age_on,
                            statuses=case_lifecycle.STATUS_LABELS)
 
 
@@ -234,6 +237,8 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
         statuses=case_lifecycle.STATUS_LABELS,
         closure_reasons=case_lifecycle.CLOSURE_REASONS,
         elsewhere=queries.persons_elsewhere(case, me), today=date.today(),
+        referrals=db.session.scalars(queries.referrals_of_case(case)).all(),
+        children=search.children_of(case), age_on=search.age_on,
         open_panel=open_panel, users={u.id: u for u in db.session.scalars(select(User).where(
             User.id.in_({e.details.get("user_id") for e in history
                          if e.details.get("user_id")} or {0})))},

@@ -134,6 +134,8 @@ class Meeting(db.Model):
     group: Mapped[CooperationGroup] = relationship()
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
     minute_taker: Mapped[User | None] = relationship(foreign_keys=[minute_taker_id])
+    minutes_approved_by: Mapped[User | None] = relationship(
+        foreign_keys=[minutes_approved_by_id])
     agenda: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position, AgendaItem.id",
         cascade="all, delete-orphan")

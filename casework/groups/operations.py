@@ -39,6 +39,7 @@ from casework.groups.models import (
     Meeting,
 )
 from casework.notifications.operations import notify, notify_many
+from casework.notifications.texts import deferred
 from casework.orgs.models import Institution
 from casework.tasks.models import Task
 from workflows import WorkflowError
@@ -57,11 +58,11 @@ def meeting_link(meeting: Meeting) -> str:
     return f"/meetings/{meeting.id}"
 
 
-def _subject(group: CooperationGroup) -> str:
+def _subject(group: CooperationGroup):
     """How a notification names the group: the case number only, never a person."""
     if group.kind == "interprofessional" and group.case_id is not None:
         number = db.session.scalar(select(Case.number).where(Case.id == group.case_id))
-        return f"lieta {number}"
+        return deferred("case %(number)s", number=number)
     return group.name
 
 
@@ -258,7 +259,8 @@ def update_meeting(actor, meeting: Meeting, *, starts_at: datetime, ends_at: dat
     if moved:
         when = starts_at.astimezone(RIGA).strftime("%d.%m.%Y %H:%M")
         notify_many(_invited_ids(meeting), "meeting_rescheduled",
-                    f"Sanāksme pārcelta uz {when} ({_subject(group)}).", meeting_link(meeting),
+                    deferred("The meeting has been moved to %(when)s (%(subject)s).",
+                             when=when, subject=_subject(group)), meeting_link(meeting),
                     f"meeting_rescheduled:m{meeting.id}:{int(starts_at.timestamp())}",
                     municipality_id=group.municipality_id)
     return moved
@@ -294,7 +296,8 @@ def invite(actor, meeting: Meeting, user_ids) -> list[Attendance]:
     if rows:
         when = meeting.starts_at.astimezone(RIGA).strftime("%d.%m.%Y %H:%M")
         notify_many([r.user_id for r in rows], "meeting_invited",
-                    f"Uzaicinājums uz sanāksmi {when} ({_subject(group)}).",
+                    deferred("You are invited to a meeting on %(when)s (%(subject)s).",
+                             when=when, subject=_subject(group)),
                     meeting_link(meeting), f"meeting_invited:m{meeting.id}",
                     municipality_id=group.municipality_id)
         record("meeting_invited", meeting, user=actor, municipality_id=group.municipality_id,
@@ -522,6 +525,10 @@ def mark_held(actor, meeting: Meeting, *, expected_version=None,
     _flush(meeting)
     record("meeting_held", meeting, user=actor, municipality_id=group.municipality_id,
            details={"from": outcome.source, "to": outcome.dest})
+    if group.kind == "interprofessional" and group.case_id is not None:
+        # Holding the group's meeting is what the convening task asked for.
+        case_ops.close_convene_task(group.case_id, actor, meeting.held_at)
+        _flush()
 
 
 def cancel_meeting(actor, meeting: Meeting, *, reason: str | None, expected_version=None) -> None:
@@ -533,7 +540,8 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str | None, expected_vers
            details={"reason": meeting.cancel_reason})
     when = meeting.starts_at.astimezone(RIGA).strftime("%d.%m.%Y %H:%M")
     notify_many(_invited_ids(meeting), "meeting_cancelled",
-                f"Sanāksme {when} atcelta ({_subject(group)}).", meeting_link(meeting),
+                deferred("The meeting of %(when)s has been cancelled (%(subject)s).",
+                         when=when, subject=_subject(group)), meeting_link(meeting),
                 f"meeting_cancelled:m{meeting.id}", municipality_id=group.municipality_id)
 
 
@@ -580,13 +588,15 @@ def approve_minutes(actor, meeting: Meeting, *, expected_version=None,
                                        "decisions": [d.number for d in decisions]})
     participants = set(_participant_ids(meeting))
     notify_many(participants, "minutes_approved",
-                f"Sanāksmes protokols apstiprināts ({_subject(group)}); "
-                f"lēmumi: {len(decisions)}, uzdevumi: {len(tasks)}.",
+                deferred("The minutes of the meeting have been approved (%(subject)s); "
+                         "decisions: %(decisions)s, tasks: %(tasks)s.", subject=_subject(group),
+                         decisions=len(decisions), tasks=len(tasks)),
                 meeting_link(meeting), f"minutes_approved:m{meeting.id}",
                 municipality_id=group.municipality_id)
     for task in tasks:
         notify(task.assignee_id, "task_issued",
-               f"Jauns uzdevums līdz {task.due_date:%d.%m.%Y} ({_subject(group)}).",
+               deferred("New task due on %(date)s (%(subject)s).",
+                        date=f"{task.due_date:%d.%m.%Y}", subject=_subject(group)),
                f"/tasks/{task.id}", f"task_issued:t{task.id}",
                municipality_id=group.municipality_id)
     return decisions

@@ -593,3 +593,32 @@ def transition(meeting_id: int):
 
     return _post_meeting_change(meeting_id, "transition", form, action)
 
+
+
+# -- the minutes as a document ----------------------------------------------------------------
+MINUTES_FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes.<fmt>")
+@login_required
+def minutes_document(meeting_id: int, fmt: str):
+    """The approved minutes as PDF/A or DOCX (for signing with eParaksts); audited."""
+    from flask import Response
+
+    from casework.audit.operations import record
+    from casework.groups import minutes as minutes_doc
+
+    found = queries.get_meeting_or_404(meeting_id, _me())
+    if fmt not in MINUTES_FORMATS or found.status != "minutes_approved":
+        abort(404)
+    doc = minutes_doc.minutes_document(found)
+    body = minutes_doc.to_pdf(doc) if fmt == "pdf" else minutes_doc.to_docx(doc)
+    record("meeting_minutes_exported", found, user=_me(),
+           municipality_id=found.group.municipality_id, details={"format": fmt})
+    db.session.commit()
+    name = f"protokols-{doc.year}-{doc.number}.{fmt}"
+    return Response(body, mimetype=MINUTES_FORMATS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask_babel import gettext
 from sqlalchemy import select, update
 
 from casework import deadlines
@@ -34,6 +33,7 @@ from casework.notifications.operations import (
     users_with_role,
     who_may_see_case,
 )
+from casework.notifications.texts import deferred
 from casework.orgs.models import Municipality
 from casework.policies.operations import calendar_for, policy_for
 from casework.reports.models import AnnualReport
@@ -104,9 +104,9 @@ def task_due(now: datetime) -> int:
         if task.due_date > calendars[task.municipality_id].add_working_days(today, 1):
             continue
         link, number = _task_target(task, task.assignee_id, now)
-        text = (gettext("Task of case %(number)s due on %(date)s.", number=number,
+        text = (deferred("Task of case %(number)s due on %(date)s.", number=number,
                         date=_day(task.due_date)) if number else
-                gettext("Task due on %(date)s.", date=_day(task.due_date)))
+                deferred("Task due on %(date)s.", date=_day(task.due_date)))
         created += notify(task.assignee_id, "task_due", text, link,
                           f"task_due:t{task.id}:{task.due_date.isoformat()}",
                           task.municipality_id)
@@ -157,9 +157,9 @@ def task_overdue(now: datetime) -> int:
     for task in tasks:
         due = task.due_date.isoformat()
         link, number = _task_target(task, task.assignee_id, now)
-        text = (gettext("Task of case %(number)s is overdue (deadline %(date)s).",
+        text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
                         number=number, date=_day(task.due_date)) if number else
-                gettext("Task is overdue (deadline %(date)s).", date=_day(task.due_date)))
+                deferred("Task is overdue (deadline %(date)s).", date=_day(task.due_date)))
         created += notify(task.assignee_id, "task_overdue", text, link,
                           f"task_overdue:t{task.id}:{due}", task.municipality_id)
         escalate_on = calendars[task.municipality_id].add_working_days(task.due_date, 2)
@@ -170,10 +170,10 @@ def task_overdue(now: datetime) -> int:
             continue
         case = _case(task.case_id)
         assignee = db.session.get(User, task.assignee_id)
-        text = (gettext("A task of case %(number)s assigned to %(assignee)s is overdue "
+        text = (deferred("A task of case %(number)s assigned to %(assignee)s is overdue "
                         "(deadline %(date)s).", number=case.number,
                         assignee=assignee.full_name, date=_day(task.due_date)) if case else
-                gettext("A task assigned to %(assignee)s is overdue (deadline %(date)s).",
+                deferred("A task assigned to %(assignee)s is overdue (deadline %(date)s).",
                         assignee=assignee.full_name, date=_day(task.due_date)))
         created += notify(lead, "task_overdue_lead", text, _lead_link(task),
                           f"task_overdue_lead:t{task.id}:{due}", task.municipality_id)
@@ -188,7 +188,7 @@ def review_due(now: datetime) -> int:
     created = 0
     cases = db.session.scalars(deadlines.reviews_due(local_date(now)).order_by(Case.id)).all()
     for case in cases:
-        text = gettext("Review of case %(number)s is due (%(date)s).", number=case.number,
+        text = deferred("Review of case %(number)s is due (%(date)s).", number=case.number,
                        date=_day(case.next_review_due))
         created += notify_many(
             who_may_see_case(_case_watchers(case), case.id, now), "review_due", text,
@@ -205,7 +205,7 @@ def red_no_meeting(now: datetime) -> int:
     for late in deadlines.red_cases_without_meeting(now):
         case = late.row
         recipients = [*_case_watchers(case), *heads_of_service(case.owner_institution_id)]
-        text = gettext("Case %(number)s is red and its group has not met by %(date)s.",
+        text = deferred("Case %(number)s is red and its group has not met by %(date)s.",
                        number=case.number, date=_day(local_date(late.deadline)))
         created += notify_many(
             who_may_see_case(recipients, case.id, now), "red_no_meeting", text,
@@ -221,9 +221,10 @@ def triage_late(now: datetime) -> int:
     referrals = db.session.scalars(
         deadlines.referrals_past_triage(now).order_by(Referral.id)).all()
     for referral in referrals:
-        text = gettext("Referral no. %(id)s is waiting for triage past its deadline "
-                       "(%(deadline)s).", id=referral.id,
-                       deadline=_day(local_date(referral.triage_due_at)))
+        text = deferred("A referral received on %(received)s is waiting for triage past its "
+                        "deadline (%(deadline)s).",
+                        received=_day(local_date(referral.received_at)),
+                        deadline=_day(local_date(referral.triage_due_at)))
         created += notify_many(
             users_with_role(referral.municipality_id, "case_manager"), "triage_late", text,
             f"/referrals/{referral.id}/triage", f"triage_late:r{referral.id}",
@@ -245,12 +246,12 @@ def minutes_late(now: datetime) -> int:
         case = _case(group.case_id)
         if case is not None:
             recipients = who_may_see_case(recipients, case.id, now)
-            text = gettext("Minutes of the meeting of %(held)s in case %(number)s are not "
+            text = deferred("Minutes of the meeting of %(held)s in case %(number)s are not "
                            "approved (deadline %(deadline)s).", held=held,
                            number=case.number, deadline=deadline)
             link = case_link(case.id)
         else:
-            text = gettext("Minutes of the meeting of %(held)s are not approved "
+            text = deferred("Minutes of the meeting of %(held)s are not approved "
                            "(deadline %(deadline)s).", held=held, deadline=deadline)
             link = f"/groups/{group.id}"
         created += notify_many(recipients, "minutes_late", text, link,
@@ -266,7 +267,7 @@ def client_not_informed(now: datetime) -> int:
         decision = late.row
         group = db.session.get(CooperationGroup, decision.group_id)
         case = _case(group.case_id)
-        text = gettext("Case %(number)s: the client has not been informed of decision "
+        text = deferred("Case %(number)s: the client has not been informed of decision "
                        "%(decision)s (deadline %(deadline)s).", number=case.number,
                        decision=decision.number or decision.id,
                        deadline=_day(local_date(late.deadline)))
@@ -296,11 +297,11 @@ def annual_report(now: datetime) -> int:
         passed = [d for d in annual_report_reminder_dates(year, policy) if d <= today]
         if today >= overdue_from:
             key = f"annual_report_overdue:{municipality_id}:{year}"
-            text = gettext("The annual report on %(year)s is overdue (due by %(date)s).",
+            text = deferred("The annual report on %(year)s is overdue (due by %(date)s).",
                            year=year, date=_day(overdue_from - timedelta(days=1)))
         elif passed:
             key = f"annual_report:{municipality_id}:{year}:{passed[-1].isoformat()}"
-            text = gettext("Reminder: the annual report on %(year)s is due by %(date)s.",
+            text = deferred("Reminder: the annual report on %(year)s is due by %(date)s.",
                            year=year, date=_day(overdue_from - timedelta(days=1)))
         else:
             continue

@@ -16,7 +16,13 @@ Sections by role:
   run meetings (coordinator, head of service, case manager);
 - decisions past due that the user may see: the four roles.
 
-Administrators, auditors and inspectors see their shortcuts only.
+Work queues (issue 11): case managers also get the referrals waiting for triage (overdue
+first) and the reviews due of their cases; heads of service the reviews due of the service, the
+annual report waiting for their approval and the case managers over the caseload band;
+coordinators the state of the annual report (returned, and the deadline); inspectors the
+submitted reports waiting for review and the municipalities whose report is overdue; data
+protection officers the flagged (break-glass) accesses of the last 30 days. Administrators
+have no queue.
 """
 
 from __future__ import annotations
@@ -25,21 +31,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from casework import deadlines
 from casework.auth.models import Role
+from casework.cases.models import Case
 from casework.cases.queries import visible_cases
 from casework.extensions import db
 from casework.groups.models import Decision, Meeting
 from casework.groups.queries import group_content_visibility, visible_meetings
 from casework.tasks.models import Task
+from workflows import pick_label
 from workflows.policy import local_date
 
 UPCOMING_DAYS = 14
+FLAGGED_DAYS = 30
+#: A queue shows at most this many rows, then "See all".
+QUEUE_LIMIT = 25
 
 _TASKED = (Role.COORDINATOR, Role.HEAD_OF_SERVICE, Role.CASE_MANAGER, Role.SPECIALIST)
 _SUPERVISING = (Role.COORDINATOR, Role.HEAD_OF_SERVICE)
@@ -85,10 +97,23 @@ def link(endpoint: str, **values) -> str:
 
 def build_dashboard(user, now: datetime) -> list[Section]:
     """The sections of ``user``'s start page at ``now``, in display order."""
-    if not user.is_authenticated or user.municipality_id is None:
+    if not user.is_authenticated:
         return []
     today = local_date(now)
     sections: list[Section] = []
+    if user.municipality_id is None:
+        if user.has_role(Role.INSPECTOR):
+            sections += [reports_waiting_for_review(), overdue_municipalities(today)]
+        return sections
+    if user.has_role(Role.CASE_MANAGER):
+        sections.append(referrals_to_triage(user, now))
+    if user.has_role(Role.CASE_MANAGER, Role.HEAD_OF_SERVICE):
+        sections.append(reviews_due(user, today))
+    if user.has_role(Role.HEAD_OF_SERVICE):
+        sections.append(report_awaiting_approval(user, today))
+        sections.append(caseload_over_band(user, today))
+    if user.has_role(Role.COORDINATOR):
+        sections.append(annual_report_state(user, today))
     if user.has_role(*_TASKED):
         sections.append(my_overdue_tasks(user, today))
     if user.has_role(*_SUPERVISING):
@@ -103,7 +128,171 @@ def build_dashboard(user, now: datetime) -> list[Section]:
         sections.append(minutes_waiting(user, now))
     if user.has_role(*_TASKED):
         sections.append(decisions_past_due(user, today))
+    if user.has_role(Role.AUDITOR):
+        sections.append(flagged_accesses(user, now))
     return sections
+
+
+# -- referrals and reviews --------------------------------------------------------------------
+def referrals_to_triage(user, now: datetime) -> Section:
+    """Referrals of the municipality waiting for triage, the overdue first, then by deadline;
+    no child's name (the triage page shows it)."""
+    from casework.cases.models import Referral
+    from workflows.risk_profile import RISK_LABELS
+
+    referrals = db.session.scalars(
+        select(Referral).where(Referral.municipality_id == user.municipality_id,
+                               Referral.outcome.is_(None))
+        .order_by(Referral.triage_due_at, Referral.id).limit(QUEUE_LIMIT)).all()
+    rows = []
+    for referral in referrals:
+        label = RISK_LABELS.get(referral.proposed_urgency)
+        rows.append(Row(_("Referral of %(date)s", date=_day(referral.received_at)),
+                        link("cases.triage", referral_id=referral.id), referral.triage_due_at,
+                        _("proposed: %(risk)s", risk=pick_label(label, str(get_locale())))
+                        if label else None, late=referral.triage_due_at < now))
+    return Section("referrals_to_triage", _l("Referrals to triage"),
+                   _l("No referrals are waiting for triage."), rows,
+                   more_href=link("cases.triage_queue"))
+
+
+def reviews_due(user, today: date) -> Section:
+    """Cases due for review today or earlier: the case manager's own cases; for a head of
+    service, every case of the service."""
+    stmt = deadlines.reviews_due(today, user.municipality_id).where(
+        Case.id.in_(visible_cases(user).with_only_columns(Case.id)))
+    if user.has_role(Role.HEAD_OF_SERVICE):
+        stmt = stmt.where(Case.owner_institution_id == user.institution_id)
+    else:
+        stmt = stmt.where(Case.case_manager_id == user.id)
+    cases = db.session.scalars(stmt.order_by(Case.next_review_due, Case.id)
+                               .limit(QUEUE_LIMIT)).all()
+    rows = [Row(case.number, link("cases.case", case_id=case.id), case.next_review_due,
+                late=case.next_review_due < today) for case in cases]
+    return Section("reviews_due", _l("Case reviews due"), _l("No case reviews are due."), rows,
+                   more_href=link("cases.cases", review_overdue=1))
+
+
+# -- the annual report ------------------------------------------------------------------------
+def _report_row(report, year: int, note: str | None = None, late: bool = False) -> Row:
+    return Row(_("Annual report on %(year)s", year=year),
+               link("reports.annual", year=year), None, note, late=late)
+
+
+def report_awaiting_approval(user, today: date) -> Section:
+    """The municipality's annual report when it waits for the head of service's approval."""
+    from casework.reports.models import AnnualReport
+
+    reports = db.session.scalars(
+        select(AnnualReport).where(AnnualReport.municipality_id == user.municipality_id,
+                                   AnnualReport.status == "in_review")
+        .order_by(AnnualReport.year)).all()
+    return Section("report_awaiting_approval", _l("Annual report awaiting your approval"),
+                   _l("No report is waiting for approval."),
+                   [_report_row(r, r.year) for r in reports])
+
+
+def annual_report_state(user, today: date) -> Section:
+    """For the coordinator: reports returned to them, and this season's report with its
+    deadline (31 March by default) until it is submitted."""
+    from casework.policies.operations import policy_for
+    from casework.reports.models import AnnualReport
+    from workflows.annual_report import STATUS_LABELS
+    from workflows.policy import annual_report_overdue_from
+
+    year = today.year - 1
+    reports = {r.year: r for r in db.session.scalars(
+        select(AnnualReport).where(AnnualReport.municipality_id == user.municipality_id,
+                                   (AnnualReport.status == "returned")
+                                   | (AnnualReport.year == year)))}
+    locale = str(get_locale())
+    rows = []
+    for y, report in sorted(reports.items()):
+        if report.status == "returned" or (report.status == "draft" and report.return_comment):
+            rows.append(_report_row(report, y, _("returned: %(comment)s",
+                                                 comment=report.return_comment or "—"),
+                                    late=True))
+    current = reports.get(year)
+    if current is None or current.status not in ("submitted", "accepted", "returned"):
+        overdue_from = annual_report_overdue_from(year, policy_for(user.municipality_id))
+        due = overdue_from - timedelta(days=1)
+        status = pick_label(STATUS_LABELS[current.status], locale) if current else \
+            _("not started")
+        if not any(row.href == link("reports.annual", year=year) for row in rows):
+            rows.append(_report_row(current, year, _("%(status)s, due %(date)s", status=status,
+                                                     date=format_date(due, "dd.MM.yyyy")),
+                                    late=today >= overdue_from))
+    return Section("annual_report", _l("Annual report"),
+                   _l("The annual report has been submitted; nothing is waiting."), rows)
+
+
+def reports_waiting_for_review() -> Section:
+    """For the authority's inspector: submitted reports not yet accepted or returned."""
+    from casework.orgs.models import Municipality
+    from casework.reports.models import AnnualReport
+
+    rows = db.session.execute(
+        select(Municipality.name, Municipality.atvk_code, AnnualReport.year,
+               AnnualReport.submitted_at)
+        .join(AnnualReport, AnnualReport.municipality_id == Municipality.id)
+        .where(AnnualReport.status == "submitted")
+        .order_by(AnnualReport.submitted_at, Municipality.name).limit(QUEUE_LIMIT)).all()
+    return Section("reports_waiting", _l("Submitted reports waiting for review"),
+                   _l("No reports are waiting for review."),
+                   [Row(f"{name} · {year}", link("reports.submitted", atvk=atvk,
+                                        year=year), submitted)
+                    for name, atvk, year, submitted in rows],
+                   more_href=link("reports.municipalities"))
+
+
+def overdue_municipalities(today: date) -> Section:
+    """For the inspector: municipalities whose report on last year is overdue."""
+    from casework.reports.queries import statuses_for_year
+
+    year = today.year - 1
+    late = [s for s in statuses_for_year(year, on=today) if s.overdue]
+    return Section("overdue_municipalities", _l("Municipalities with an overdue report"),
+                   _l("No municipality's report is overdue."),
+                   [Row(f"{s.municipality.name} · {year}", None, None, late=True)
+                    for s in late[:QUEUE_LIMIT]],
+                   more_href=link("reports.municipalities", year=year))
+
+
+# -- caseload and the audit log ---------------------------------------------------------------
+def caseload_over_band(user, today: date) -> Section:
+    """Case managers of the head's service over the policy's caseload band."""
+    from casework.cases.queries import caseload
+    from casework.policies.operations import policy_for
+    from workflows.policy import caseload_limit
+
+    policy = policy_for(user.municipality_id)
+    limit = caseload_limit(policy, today)
+    rows = [Row(manager.full_name, link("cases.caseload"), None,
+                _("%(count)s active cases (limit %(limit)s)", count=cases, limit=limit),
+                late=True)
+            for manager, cases, children in db.session.execute(caseload(user, today))
+            if cases > limit or children > policy.children_under_12_limit]
+    return Section("caseload_over_band", _l("Case managers over the caseload band"),
+                   _l("Every case manager is within the caseload band."), rows)
+
+
+def flagged_accesses(user, now: datetime) -> Section:
+    """For the data protection officer: flagged (break-glass) events of the last 30 days."""
+    from casework.audit.models import AuditEvent
+    from casework.auth.models import User
+
+    events = db.session.execute(
+        select(AuditEvent.at, User.full_name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.municipality_id == user.municipality_id,
+               AuditEvent.flagged.is_(True),
+               AuditEvent.at >= now - timedelta(days=FLAGGED_DAYS))
+        .order_by(AuditEvent.at.desc()).limit(QUEUE_LIMIT)).all()
+    return Section("flagged_accesses", _l("Emergency accesses in the last 30 days"),
+                   _l("No emergency access in the last 30 days."),
+                   [Row(name or "—", link("audit.events", action="case_break_glass"), at,
+                        late=True) for at, name in events],
+                   more_href=link("audit.events", action="case_break_glass"))
 
 
 # -- tasks ------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.main.dashboard import build_dashboard
-from casework.main.navigation import start_page_sections
 from casework.security import is_safe_next
 
 bp = Blueprint("main", __name__)
@@ -17,10 +16,10 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index():
-    """The start page: what needs the user's attention now, then what their roles let them do."""
+    """The start page: the user's work queue (what needs their attention now, with links);
+    the menu, not the page, lists what their roles let them do."""
     return render_template("main/index.html",
-                           dashboard=build_dashboard(current_user, utcnow()),
-                           sections=start_page_sections(current_user))
+                           dashboard=build_dashboard(current_user, utcnow()))
 
 
 @bp.route("/language", methods=["POST"])

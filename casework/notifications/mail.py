@@ -98,11 +98,12 @@ def notification_message(user: User, notification: Notification) -> EmailMessage
     """The e-mail of one notification, in the user's language (Latvian by default)."""
     with force_locale(_locale_of(user)):
         message = EmailMessage()
-        message["Subject"] = gettext("casework: %(text)s", text=notification.text)[:200]
+        text = notification.display_text()
+        message["Subject"] = gettext("casework: %(text)s", text=text)[:200]
         message["From"] = current_app.config["MAIL_FROM"]
         message["To"] = user.email
         message.set_content("\n\n".join([
-            gettext("Hello,"), notification.text, _absolute(notification.link), _footer()]))
+            gettext("Hello,"), text, _absolute(notification.link), _footer()]))
     return message
 
 
@@ -114,7 +115,7 @@ def digest_message(user: User, notifications: list[Notification], day) -> EmailM
                                      count=len(notifications), day=day.strftime("%d.%m.%Y"))
         message["From"] = current_app.config["MAIL_FROM"]
         message["To"] = user.email
-        lines = [f"- {n.text}\n  {_absolute(n.link)}" for n in notifications]
+        lines = [f"- {n.display_text()}\n  {_absolute(n.link)}" for n in notifications]
         message.set_content("\n\n".join([gettext("Hello,"), "\n".join(lines), _footer()]))
     return message
 

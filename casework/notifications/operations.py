@@ -13,19 +13,28 @@ from casework.auth.models import User
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.notifications.models import Notification
+from casework.notifications.texts import N_, Deferred, deferred
 
 
-def notify(user_id: int, kind: str, text: str, link: str | None, key: str,
+def notify(user_id: int, kind: str, text: str | Deferred, link: str | None, key: str,
            municipality_id: int | None = None) -> bool:
     """Queue a notification for ``user_id`` unless one with ``key`` exists; True if added.
+
+    ``text`` is a ``deferred(...)`` message, rendered in each reader's language when it is
+    read or e-mailed; a plain string is stored as it is.
 
     The insert is ``ON CONFLICT DO NOTHING`` on the unique key, so concurrent callers cannot
     both add it. Whether it is e-mailed at once or in the daily digest follows the user's
     choice; delivery happens after the commit (``casework.notifications.mail``).
     """
     notify_by = db.session.scalar(select(User.notify_by).where(User.id == user_id))
+    params = None
+    if isinstance(text, Deferred):
+        params = text.as_json()
+        text = text.render("lv")
     values = {
-        "user_id": user_id, "kind": kind, "text": text[:500], "link": link, "dedup_key": key,
+        "user_id": user_id, "kind": kind, "text": " ".join(text.split())[:500],
+        "params": params, "link": link, "dedup_key": key,
         "municipality_id": municipality_id, "created_at": utcnow(),
         "email_state": "digest" if notify_by == "digest" else "pending", "email_attempts": 0,
     }
@@ -43,7 +52,7 @@ def notify(user_id: int, kind: str, text: str, link: str | None, key: str,
     return added is not None
 
 
-def notify_many(user_ids, kind: str, text: str, link: str | None, key: str,
+def notify_many(user_ids, kind: str, text: str | Deferred, link: str | None, key: str,
                 municipality_id: int | None = None) -> int:
     """``notify`` each user once; the key is made per user (``<key>:u<id>``)."""
     return sum(notify(uid, kind, text, link, f"{key}:u{uid}", municipality_id)
@@ -104,6 +113,19 @@ def who_may_see_case(user_ids, case_id: int, now=None) -> list[int]:
     return allowed
 
 
+def inspectors() -> list[int]:
+    """Active inspectors of the national authority (users with the role and no institution
+    of a municipality)."""
+    from casework.auth.models import UserRole
+    from casework.orgs.models import Institution
+
+    return list(db.session.scalars(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .outerjoin(Institution, Institution.id == User.institution_id)
+        .where(User.active.is_(True), UserRole.role == "inspector",
+               Institution.municipality_id.is_(None)).order_by(User.id)))
+
+
 def case_link(case_id: int) -> str:
     """The local link of a case page."""
     return f"/cases/{case_id}"
@@ -114,17 +136,76 @@ def notify_turned_red(case, actor, at) -> int:
 
     The person who made the change is not told about it.
     """
-    from flask_babel import gettext
-
     recipients = set(active_group_members(case.id, at)) | set(heads_of_service(
         case.owner_institution_id))
     if case.case_manager_id:
         recipients.add(case.case_manager_id)
     recipients.discard(getattr(actor, "id", None))
-    text = gettext("Case %(number)s has turned red.", number=case.number)
+    text = deferred("Case %(number)s has turned red.", number=case.number)
     return notify_many(who_may_see_case(recipients, case.id, at), "turned_red", text,
                        case_link(case.id), f"turned_red:c{case.id}:{at.isoformat()}",
                        case.municipality_id)
+
+
+def notify_new_referral(referral, actor) -> int:
+    """A referral proposed red or yellow is announced at once to the municipality's case
+    managers (who triage), and a red one to the heads of service too; no child's name, only
+    the urgency, the deadline and a link to the triage page. The reporter is not told."""
+    if referral.proposed_urgency not in ("red", "yellow"):
+        return 0
+    roles = ("case_manager", "head_of_service") if referral.proposed_urgency == "red" \
+        else ("case_manager",)
+    recipients = set(users_with_role(referral.municipality_id, *roles))
+    recipients.discard(getattr(actor, "id", None))
+    from workflows.policy import RIGA
+
+    due = referral.triage_due_at.astimezone(RIGA).strftime("%d.%m.%Y %H:%M")
+    text = (deferred("New referral proposed red: triage by %(due)s.", due=due)
+            if referral.proposed_urgency == "red"
+            else deferred("New referral proposed yellow: triage by %(due)s.", due=due))
+    return notify_many(recipients, "referral_new", text, f"/referrals/{referral.id}/triage",
+                       f"referral_new:r{referral.id}", referral.municipality_id)
+
+
+#: Who is told of each step of the annual report, and what (DESIGN.md §4, §6).
+REPORT_STEP_TEXTS = {
+    "submit_for_review": N_("The annual report on %(year)s has been sent to you for approval."),
+    "send_back": N_("The annual report on %(year)s has been sent back for rework."),
+    "approve": N_("The annual report on %(year)s has been approved and can be submitted."),
+    "submit": N_("%(municipality)s has submitted its annual report on %(year)s."),
+    "return_report": N_("The authority has returned the annual report on %(year)s."),
+    "accept": N_("The authority has accepted the annual report on %(year)s."),
+}
+
+
+def notify_report_step(report, trigger: str, actor, at) -> int:
+    """Every step of the annual report tells the next actor: in review → the heads of
+    service; approved or sent back → the coordinators; submitted → the authority's inspectors;
+    returned or accepted → the coordinators and the heads of service."""
+    from casework.orgs.models import Municipality
+
+    muni = report.municipality_id
+    if trigger == "submit_for_review":
+        recipients = users_with_role(muni, "head_of_service")
+        link = f"/reports/annual/{report.year}"
+    elif trigger in ("send_back", "approve"):
+        recipients = users_with_role(muni, "coordinator")
+        link = f"/reports/annual/{report.year}"
+    elif trigger == "submit":
+        recipients = inspectors()
+        atvk = db.session.scalar(select(Municipality.atvk_code).where(Municipality.id == muni))
+        link = f"/reports/municipalities/{atvk}/{report.year}"
+    elif trigger in ("return_report", "accept"):
+        recipients = users_with_role(muni, "coordinator", "head_of_service")
+        link = f"/reports/annual/{report.year}"
+    else:
+        return 0
+    name = db.session.scalar(select(Municipality.name).where(Municipality.id == muni))
+    text = deferred(REPORT_STEP_TEXTS[trigger], year=report.year, municipality=name)
+    recipients = set(recipients)
+    recipients.discard(getattr(actor, "id", None))
+    return notify_many(recipients, f"report_{trigger}", text, link,
+                       f"report_{trigger}:a{report.id}:{at.isoformat()}", muni)
 
 
 # -- the user's own notifications -------------------------------------------------------------

@@ -155,6 +155,9 @@ def transition(user, report: AnnualReport, trigger: str, *, comment: str | None 
         details["comment"] = comment
     flush(report)
     record(f"annual_report_{trigger}", report, user=user, details=details)
+    from casework.notifications.operations import notify_report_step
+
+    notify_report_step(report, trigger, user, at)
 
 
 def figures(report: AnnualReport | None, municipality: Municipality, year: int) -> dict:

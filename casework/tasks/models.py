@@ -24,6 +24,9 @@ class Task(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    # What the system created the task for (``convene``: convene the case's group), so that a
+    # rule can find it again; None for tasks people write.
+    kind: Mapped[str | None] = mapped_column(String(20), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     assignee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     assignee_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))

@@ -172,7 +172,9 @@ def create_task(user, *, title: str | None, description: str | None, assignee,
 def notify_assignee(task: Task) -> None:
     """Tell the assignee of a newly issued task (no title: it may name a child)."""
     from casework.notifications.operations import notify
+    from casework.notifications.texts import deferred
 
     notify(task.assignee_id, "task_assigned",
-           f"Jums uzdots jauns uzdevums, termiņš {task.due_date:%d.%m.%Y}.",
+           deferred("You have been given a new task, due on %(date)s.",
+                    date=f"{task.due_date:%d.%m.%Y}"),
            f"/tasks/{task.id}", f"task_assigned:{task.id}", municipality_id=task.municipality_id)

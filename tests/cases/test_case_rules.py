@@ -266,3 +266,14 @@ def test_a_case_review_sets_the_next_review_by_the_colour(make_case, case_manage
     assert ("case", "reviewed", None, None) in _events(case)
     with pytest.raises(OperationRefused):
         ops.record_review(case_manager, case, summary=" ")
+
+
+def test_the_closing_refusal_links_to_the_open_tasks_it_counts(client, make_case, case_manager):
+    """Issue 11.6: "close" is blocked by open tasks; the page lists them with links."""
+    case = make_case("yellow", status="assessment")
+    task = db.session.scalar(select(Task).where(Task.case_id == case.id))
+    client.login(case_manager.email)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    start = html.index('class="blocked"')
+    block = html[start:html.index("</div>", start)]
+    assert f'href="/tasks/{task.id}"' in block

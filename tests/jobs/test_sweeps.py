@@ -222,10 +222,11 @@ def test_referral_past_triage_tells_the_case_managers(frozen, case_manager, spec
     assert _run(sweeps.triage_late, riga(2026, 6, 19, 23)) == 0
     # Red: the same working day; yellow: the next working day, Thursday 25 June.
     assert _run(sweeps.triage_late, riga(2026, 6, 20, 8)) == 1
-    assert notifications()[0].dedup_key == f"triage_late:r{red.id}:u{case_manager.id}"
+    assert notifications(kind="triage_late")[0].dedup_key == \
+        f"triage_late:r{red.id}:u{case_manager.id}"
     assert _run(sweeps.triage_late, riga(2026, 6, 25, 20)) == 0
     assert _run(sweeps.triage_late, riga(2026, 6, 26, 8)) == 1
-    assert notifications()[-1].link == f"/referrals/{yellow.id}/triage"
+    assert notifications(kind="triage_late")[-1].link == f"/referrals/{yellow.id}/triage"
     assert recipients("triage_late") == {case_manager.id}
     _no_child_details()
 

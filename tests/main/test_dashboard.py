@@ -39,6 +39,8 @@ def expected_for(w, who):
     d = lambda x: f"/decisions/{x.id}"  # noqa: E731
     return {
         "manager": {
+            "referrals_to_triage": [],
+            "reviews_due": [],
             "my_overdue_tasks": [t(convene_task(w.late_red))],
             "upcoming_meetings": [m(w.case_meeting)],
             "red_cases": [c(w.late_red)],
@@ -46,6 +48,9 @@ def expected_for(w, who):
             "decisions_past_due": [d(w.case_decision)],
         },
         "head": {
+            "reviews_due": [],
+            "report_awaiting_approval": [],
+            "caseload_over_band": [],
             "my_overdue_tasks": [],
             "institution_overdue_tasks": [t(convene_task(w.late_red)),
                                           t(convene_task(w.other_late))],
@@ -55,6 +60,7 @@ def expected_for(w, who):
             "decisions_past_due": [d(w.case_decision), d(w.other_decision)],
         },
         "coordinator": {
+            "annual_report": ["/reports/annual/2025"],
             "my_overdue_tasks": [],
             "institution_overdue_tasks": [t(w.colleague_task)],
             "upcoming_meetings": [m(w.strategic_meeting)],
@@ -91,10 +97,14 @@ def test_each_role_gets_its_sections_with_exactly_what_it_may_see(late_world, da
             assert hrefs(sections[key]) == want, key
 
 
-@pytest.mark.parametrize("role", ["admin", "auditor", "inspector"])
-def test_admin_auditor_and_inspector_see_only_their_shortcuts(late_world, make_user,
-                                                              dashboard_of, role):
-    assert dashboard_of(make_user(role)) == {}
+@pytest.mark.parametrize(("role", "keys"), [
+    ("admin", set()),
+    ("auditor", {"flagged_accesses"}),
+    ("inspector", {"reports_waiting", "overdue_municipalities"}),
+])
+def test_admin_has_no_queue_auditor_and_inspector_get_their_own(late_world, make_user,
+                                                                 dashboard_of, role, keys):
+    assert set(dashboard_of(make_user(role))) == keys
 
 
 def test_only_late_minutes_are_marked_late(late_world, dashboard_of):
@@ -176,8 +186,8 @@ def test_start_page_shows_sections_counts_and_links(client, late_world):
     assert 'id="dash-institution_overdue_tasks"' not in html
     assert f'href="/cases/{late_world.late_red.id}"' in html
     assert f'href="/decisions/{late_world.case_decision.id}"' in html
-    # The shortcuts stay below.
-    assert html.index('id="dash-') < html.index('class="cards"')
+    # No panel repeats the navigation.
+    assert 'class="cards"' not in html
 
 
 def test_start_page_does_not_leak_cases_the_user_cannot_see(client, late_world):
@@ -209,8 +219,9 @@ def test_empty_sections_say_so(client, world, lv):
     assert lv("No meetings in the next 14 days.") in html
 
 
-def test_admin_start_page_has_shortcuts_only(client, login_as):
+def test_admin_start_page_has_no_queue_and_says_so(client, login_as, lv):
     login_as("admin")
     html = client.get("/").get_data(as_text=True)
     assert 'id="dash-' not in html
-    assert 'class="cards"' in html
+    assert 'class="cards"' not in html
+    assert lv("Nothing is waiting for you here: use the menu above for your work.") in html

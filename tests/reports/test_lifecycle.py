@@ -210,3 +210,35 @@ def test_narrative_of_a_report_in_review_cannot_be_edited(known_year):
     with pytest.raises(ops.OperationRefused):
         ops.save_narrative(p["coordinator"], report, {"challenges": "x"},
                            expected_version=report.version)
+
+
+def test_every_annual_report_step_notifies_the_next_actor(known_year, make_user):
+    from casework.notifications.models import Notification
+
+    p = known_year["people"]
+    inspector = make_user("inspector")
+    coordinator, head = p["coordinator"], p["head"]
+    report = ops.start_report(coordinator, YEAR)
+    db.session.commit()
+
+    def told(trigger, user, comment=None):
+        ops.transition(user, report, trigger, comment=comment)
+        db.session.commit()
+        return {n.user_id for n in db.session.scalars(
+            select(Notification).where(Notification.kind == f"report_{trigger}"))}
+
+    assert told("submit_for_review", coordinator) == {head.id}
+    assert told("send_back", head, "Papildiniet") == {coordinator.id}
+    db.session.execute(db.delete(Notification))
+    assert told("submit_for_review", coordinator) == {head.id}
+    assert told("approve", head) == {coordinator.id}
+    assert told("submit", coordinator) == {inspector.id}
+    assert told("return_report", inspector, "Trūkst secinājumu") == {coordinator.id, head.id}
+    told("rework", coordinator)
+    db.session.execute(db.delete(Notification))
+    told("submit_for_review", coordinator)
+    told("approve", head)
+    told("submit", coordinator)
+    assert told("accept", inspector) == {coordinator.id, head.id}
+    links = {n.link for n in db.session.scalars(select(Notification))}
+    assert f"/reports/municipalities/0999001/{YEAR}" in links
