@@ -602,6 +602,16 @@ def approve_minutes(actor, meeting: Meeting, *, expected_version=None,
     return decisions
 
 
+def approval_summary(meeting: Meeting) -> dict[str, int]:
+    """What approving the minutes did: decisions numbered, tasks issued, participants told."""
+    decisions = db.session.scalar(select(func.count()).select_from(Decision).where(
+        Decision.meeting_id == meeting.id, Decision.published_at.is_not(None)))
+    tasks = db.session.scalar(select(func.count()).select_from(Task).where(
+        Task.meeting_id == meeting.id, Task.issued_at.is_not(None)))
+    return {"decisions": decisions or 0, "tasks": tasks or 0,
+            "people": len(set(_participant_ids(meeting)))}
+
+
 def _participant_ids(meeting: Meeting) -> list[int]:
     ids = [uid for uid, status in db.session.execute(
         select(Attendance.user_id, Attendance.status).where(Attendance.meeting_id == meeting.id))

@@ -443,9 +443,20 @@ def _post_meeting_change(meeting_id: int, form_name: str, form, action, done=Non
     def meeting_url(*_ignored):
         return url_for(".meeting", meeting_id=meeting_id)
 
+    def back_to_section(*_ignored):
+        # After a save the page opens at the section that was edited.
+        return url_for(".meeting", meeting_id=meeting_id,
+                       _anchor=MEETING_SECTIONS.get(form_name, "main"))
+
     return post_change(lambda: queries.get_meeting_or_404(meeting_id, _me()), form, action,
-                       render, success_url=meeting_url, done=done,
+                       render, success_url=back_to_section, done=done,
                        created_url=meeting_url if creates else None)
+
+
+#: The section of the meeting page each form edits (its heading's id).
+MEETING_SECTIONS = {"agenda": "agenda-h", "attendance": "attendance-h", "invite": "attendance-h",
+                    "minutes": "minutes-h", "decision": "decisions-h", "task": "tasks-h",
+                    "transition": "actions-h"}
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda", methods=["POST"])
@@ -583,15 +594,19 @@ def transition(meeting_id: int):
         trigger = f.trigger.data
         if trigger == "mark_held":
             ops.mark_held(_me(), found, expected_version=f.version.data)
-        elif trigger == "approve_minutes":
+            return _("The meeting is marked as held.")
+        if trigger == "approve_minutes":
             ops.approve_minutes(_me(), found, expected_version=f.version.data)
-        elif trigger == "cancel":
+            summary = ops.approval_summary(found)
+            return _("Minutes approved: %(decisions)s decisions numbered, %(tasks)s tasks "
+                     "issued, %(people)s participants informed.", **summary)
+        if trigger == "cancel":
             ops.cancel_meeting(_me(), found, reason=f.reason.data,
                                expected_version=f.version.data)
-        else:
-            raise OperationRefused(_("Unknown action."))
+            return _("The meeting is cancelled; the invited have been told.")
+        raise OperationRefused(_("Unknown action."))
 
-    return _post_meeting_change(meeting_id, "transition", form, action)
+    return _post_meeting_change(meeting_id, "transition", form, action, done=lambda text: text)
 
 
 

@@ -1,4 +1,4 @@
-/* casework: never lose typed text (issue 11.5).
+/* casework: never lose typed text (issue 11.5), and say what a save did where it was done.
  *
  * Two kinds of forms, marked in the templates; without JavaScript both submit as usual.
  *
@@ -171,7 +171,27 @@
     } catch (e) { /* nothing kept */ }
   }
 
+  // After a save the server sends the page back at the edited section (#its-heading): the
+  // message is shown there and takes the focus, so that a screen reader reads it first.
+  function focusMessage() {
+    var flashes = document.querySelector(".flashes");
+    if (!flashes) {
+      return;
+    }
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var heading = id ? document.getElementById(id) : null;
+    if (heading && heading.tagName && /^H[1-6]$/.test(heading.tagName)) {
+      heading.insertAdjacentElement("afterend", flashes);
+    }
+    var message = flashes.querySelector(".flash");
+    if (message) {
+      message.setAttribute("tabindex", "-1");
+      message.focus();
+    }
+  }
+
   function init() {
+    focusMessage();
     Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), setupAutosave);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), setupDraft);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-logout]"), function (form) {

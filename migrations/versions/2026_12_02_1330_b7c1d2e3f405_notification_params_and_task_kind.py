@@ -2,7 +2,7 @@
 folded person names the child is found by (trigram-indexed on PostgreSQL)
 
 Revision ID: b7c1d2e3f405
-Revises: f82661aaa768
+Revises: 0ca576a49f8b
 Create Date: 2026-12-02 13:30:00
 """
 
@@ -19,7 +19,7 @@ def _fold(text):
 
 
 revision = 'b7c1d2e3f405'
-down_revision = 'f82661aaa768'
+down_revision = '0ca576a49f8b'
 branch_labels = None
 depends_on = None
 

@@ -289,3 +289,36 @@ def test_groups_pages_render_for_each_role(client, make_user, make_institution, 
     assert client.get(f"/meetings/{meeting.id}").status_code == expected
     assert "/groups" in client.get("/").get_data(as_text=True)
     _ = date.today()
+
+
+def test_approving_says_what_happened_and_returns_to_the_section(client, coordinator, group,
+                                                                 member, make_meeting, app):
+    """Issue 11.7: "Protokols apstiprināts: 2 lēmumi numurēti, ..." instead of "Saglabāts.", and
+    the page opens at the section that was edited."""
+    from flask_babel import force_locale, gettext
+
+    meeting = make_meeting(group, invite=[member])
+    hold(coordinator, meeting)
+    for text in ("Pirmais", "Otrais"):
+        ops.add_decision(coordinator, meeting, kind="decision", text=text)
+    ops.add_task(coordinator, meeting, title="Sagatavot", assignee=member,
+                 due_date=meeting.starts_at.date())
+    db.session.commit()
+    client.login(coordinator.email)
+    url = f"/meetings/{meeting.id}"
+    response = client.post_form(f"{url}/transition", {"trigger": "approve_minutes",
+                                                      "version": meeting.version},
+                                token_from=url)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{url}#actions-h")
+    html = client.get(url).get_data(as_text=True)
+    people = ops.approval_summary(meeting)["people"]
+    assert people >= 2
+    with app.test_request_context(), force_locale("lv"):
+        told = gettext("Minutes approved: %(decisions)s decisions numbered, %(tasks)s tasks "
+                       "issued, %(people)s participants informed.", decisions=2, tasks=1,
+                       people=people)
+    assert told in html
+    response = client.post_form(f"{url}/minutes", {"minutes": "x", "version": 99},
+                                token_from=url)
+    assert response.status_code in (400, 409)
