@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form
 
+from casework.access import wants_json
 from casework.auth.operations import OperationRefused
 from casework.cases.operations import AccessRefused
 from casework.concurrency import AlreadySent, Stale, check_token, use_token, used_token
@@ -123,7 +124,10 @@ def post_change(load: Callable, form: Form, action: Callable, render: Callable, 
     one record.
     """
     found = load()
+    as_json = wants_json()  # an autosave (static/autosave.js) or another JSON client
     if not form.validate():
+        if as_json:
+            return jsonify({"errors": form.errors}), 400
         return render(found, 400, form)
     if "version" in form and form.version.data is None:
         form.version.data = ""  # an empty version is refused, never "no check"
@@ -139,13 +143,21 @@ def post_change(load: Callable, form: Form, action: Callable, render: Callable, 
         return already_sent(sent)
     except (Stale, StaleDataError) as error:
         db.session.rollback()
+        if as_json:
+            current = load()
+            return jsonify({"error": stale_message(error, current),
+                            "version": getattr(current, "version", None)}), 409
         return stale_page(load, render, form, error)
     except OperationRefused as refused:
         db.session.rollback()
         if isinstance(refused, AccessRefused):
             abort(403)
+        if as_json:
+            return jsonify({"error": str(refused.message)}), 400
         flash(str(refused.message), "error")
         return render(load(), 400, form)
+    if as_json:
+        return jsonify({"saved": True, "version": getattr(load(), "version", None)})
     message = done(result) if callable(done) else done
     flash(message or _("Saved."), "success")
     return redirect(success_url(found, result))

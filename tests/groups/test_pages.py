@@ -322,3 +322,32 @@ def test_approving_says_what_happened_and_returns_to_the_section(client, coordin
     response = client.post_form(f"{url}/minutes", {"minutes": "x", "version": 99},
                                 token_from=url)
     assert response.status_code in (400, 409)
+
+
+def test_minutes_autosave_gets_the_new_version_as_json_and_409_when_stale(
+        client, coordinator, group, member, make_meeting):
+    """Issue 11.5: the minutes save answers a JSON client (the page's autosave) with the new
+    version, so the next save and the normal submit are not stale; a stale one is a 409."""
+    meeting = make_meeting(group, invite=[member])
+    hold(coordinator, meeting, minutes=None)
+    client.login(coordinator.email)
+    url = f"/meetings/{meeting.id}"
+    token = client.csrf_token(url)
+    version = meeting.version
+    first = client.post(f"{url}/minutes", data={"csrf_token": token, "minutes": "Pirmais",
+                                                "version": version},
+                        headers={"Accept": "application/json"})
+    assert first.status_code == 200 and first.json["saved"]
+    assert int(first.json["version"]) == version + 1
+    second = client.post(f"{url}/minutes", data={"csrf_token": token,
+                                                 "minutes": "Pirmais un otrais",
+                                                 "version": first.json["version"]},
+                         headers={"Accept": "application/json"})
+    assert second.status_code == 200
+    stale = client.post(f"{url}/minutes", data={"csrf_token": token, "minutes": "Vecs",
+                                                "version": version},
+                        headers={"Accept": "application/json"})
+    assert stale.status_code == 409 and stale.json["version"] == second.json["version"]
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).minutes == "Pirmais un otrais"
+    assert 'data-autosave' in client.get(url).get_data(as_text=True)
