@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit.operations import record
+from casework.auth.models import User
 from casework.auth.operations import OperationRefused
 from casework.cases import access
 from casework.cases.models import (
@@ -439,6 +440,35 @@ def file_referral(user, *, child_given_name: str, child_family_name: str,
     return referral
 
 
+class ReferralAlreadyTriaged(OperationRefused):
+    """Another case manager triaged the referral first (they may have done so a moment ago)."""
+
+    def __init__(self, referral: Referral):
+        by = db.session.scalar(
+            select(User.full_name).join(Referral, Referral.triaged_by_id == User.id)
+            .where(Referral.id == referral.id))
+        super().__init__(_l("Another case manager (%(name)s) has already triaged this "
+                            "referral.", name=by or "—"))
+
+
+def _claim_referral(actor, referral: Referral, outcome: TriageOutcome, at: datetime) -> None:
+    """Mark the referral as triaged by ``actor`` before anything else is written.
+
+    The guarded UPDATE changes the row only while it is untriaged; on PostgreSQL a concurrent
+    claim waits for the row lock, then finds the outcome set and changes nothing, so exactly
+    one triage goes on to open a case, and the others are refused before writing a thing.
+    """
+    claimed = db.session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.outcome.is_(None))
+        .values(outcome=outcome.value, triaged_by_id=actor.id, triaged_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.expire(referral)
+        raise ReferralAlreadyTriaged(referral)
+
+
 def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None = None,
                     case: Case | None = None, reason: str | None = None,
                     at: datetime | None = None) -> Case | None:
@@ -446,7 +476,7 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
     if not access.may_triage(actor):
         raise OperationRefused(_l("Only case managers triage referrals."))
     if referral.outcome is not None:
-        raise OperationRefused(_l("This referral has already been triaged."))
+        raise ReferralAlreadyTriaged(referral)
     at = at or utcnow()
     outcome = TriageOutcome(outcome)
     if outcome is TriageOutcome.NO_ACTION:
@@ -454,6 +484,13 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
             raise OperationRefused(_l("Give the reason for no further action."))
     elif risk not in ("green", "yellow", "red"):
         raise OperationRefused(_l("Choose the risk colour."))
+    if outcome is TriageOutcome.ATTACHED:
+        if case is None or case.municipality_id != referral.municipality_id:
+            raise OperationRefused(_l("Choose an existing case you can see."))
+        if case.status == "closed":
+            raise OperationRefused(_l("Reopen the closed case before attaching a referral."))
+    # Every check is done; the claim comes before the first write.
+    _claim_referral(actor, referral, outcome, at)
     if outcome is TriageOutcome.NEW_CASE:
         child = {"given_name": referral.child_given_name,
                  "family_name": referral.child_family_name,
@@ -465,10 +502,6 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
         record_event(case, actor, "case", "referral_attached", at=at,
                      details={"referral_id": referral.id})
     elif outcome is TriageOutcome.ATTACHED:
-        if case is None or case.municipality_id != referral.municipality_id:
-            raise OperationRefused(_l("Choose an existing case you can see."))
-        if case.status == "closed":
-            raise OperationRefused(_l("Reopen the closed case before attaching a referral."))
         case.categories = set(case.categories) | set(referral.categories)
         record_event(case, actor, "case", "referral_attached", at=at, reason=reason,
                      details={"referral_id": referral.id})

@@ -101,7 +101,7 @@ def triage(referral_id: int):
     """Assign a risk colour and open a case, attach to a case, or close with a reason."""
     referral = queries.get_referral_for_triage_or_404(referral_id, _me())
     if referral.outcome is not None:
-        flash(_("This referral has already been triaged."), "info")
+        flash(str(ops.ReferralAlreadyTriaged(referral).message), "info")
         return redirect(url_for(".triage_queue"))
     form = TriageForm()
     status = 200
@@ -115,7 +115,12 @@ def triage(referral_id: int):
                 case = ops.triage_referral(_me(), referral, outcome=form.outcome.data,
                                            risk=form.risk.data or None, case=target,
                                            reason=form.reason.data)
+            except ops.ReferralAlreadyTriaged as refused:
+                db.session.rollback()  # the claim was lost: nothing of this triage is kept
+                flash(str(refused.message), "error")
+                return redirect(url_for(".triage_queue"))
             except OperationRefused as refused:
+                db.session.rollback()
                 form.outcome.errors = [str(refused.message)]
                 status = 400
             else:
