@@ -11,8 +11,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit.operations import record
@@ -33,6 +32,7 @@ from casework.cases.models import (
     TriageOutcome,
 )
 from casework.cases.personal_code import InvalidPersonalCode, validate_personal_code
+from casework.counters import bump_counter
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
@@ -73,24 +73,10 @@ def refusal(error: WorkflowError) -> OperationRefused:
 def next_case_number(municipality_id: int, year: int) -> tuple[int, str]:
     """The next case number of the municipality and year, e.g. ``(42, "2026/0042")``.
 
-    The counter row is incremented with one UPDATE, which on PostgreSQL holds the row lock until
-    the transaction commits, so two cases opened at once never get the same number.
+    The counter row is incremented with one UPDATE (``casework.counters``), so two cases opened
+    at once never get the same number.
     """
-    dialect = db.session.get_bind().dialect.name
-    ins = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if ins is not None:
-        db.session.execute(ins(CaseNumberCounter).values(
-            municipality_id=municipality_id, year=year, last=0).on_conflict_do_nothing())
-    elif db.session.get(CaseNumberCounter, (municipality_id, year)) is None:
-        db.session.execute(insert(CaseNumberCounter).values(
-            municipality_id=municipality_id, year=year, last=0))
-    seq = db.session.execute(
-        update(CaseNumberCounter)
-        .where(CaseNumberCounter.municipality_id == municipality_id,
-               CaseNumberCounter.year == year)
-        .values(last=CaseNumberCounter.last + 1)
-        .returning(CaseNumberCounter.last)
-    ).scalar_one()
+    seq = bump_counter(CaseNumberCounter, {"municipality_id": municipality_id, "year": year})
     return seq, f"{year}/{seq:04d}"
 
 

@@ -95,7 +95,7 @@ def test_concurrent_triages_of_one_referral_open_exactly_one_case(
     referral = _referral(school_user)
     managers = [make_user("case_manager", institution=social_service,
                           full_name=f"Vadītājs {n}") for n in range(8)]
-    barrier = threading.Barrier(len(managers))
+    barrier = threading.Barrier(len(managers), timeout=60)
     results: list = []
     threads = [threading.Thread(target=_triage_in_own_session,
                                 args=(app, referral.id, m.id, results, barrier))
