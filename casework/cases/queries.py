@@ -19,6 +19,7 @@ from casework.cases.models import (
     Case,
     CaseCategory,
     CasePerson,
+    Category,
     Note,
     NoteLevel,
     Referral,
@@ -221,28 +222,42 @@ def caseload(head, today: date):
     )
 
 
-def pseudonymous_cases(user):
-    """For the strategic group's coordinator: the municipality's cases, of which the page shows
-    only number, risk, status and categories (plus ``institution_kinds_by_case``), never names
-    or notes."""
-    return (
-        select(Case)
-        .where(Case.municipality_id == user.municipality_id)
-        .order_by(Case.year.desc(), Case.seq.desc())
-    )
+def case_statistics(user) -> dict[str, dict[str, int | str]]:
+    """The strategic group's pseudonymous view of the municipality's cases: counts only, by
+    risk colour and category (open cases), by status (all cases) and by the kinds of
+    institution taking part (open cases having an active member of that kind).
 
+    No case appears as a row, so that a child of a small municipality cannot be recognised from
+    a number, a colour and a category; counts of 1 and 2 are "<3", the annual report's rule
+    (``casework.reports.schemas.suppress``), while 0 stays 0.
+    """
+    from casework.reports.schemas import suppress
 
-def institution_kinds_by_case(case_ids) -> dict[int, list[str]]:
-    """The kinds of institution of the active members of each case's group."""
-    if not case_ids:
-        return {}
-    rows = db.session.execute(
-        select(CooperationGroup.case_id, Institution.kind).distinct()
-        .join(GroupMember, GroupMember.group_id == CooperationGroup.id)
-        .join(Institution, Institution.id == GroupMember.institution_id)
-        .where(CooperationGroup.case_id.in_(case_ids), GroupMember.member_to.is_(None))
-    ).all()
-    result: dict[int, list[str]] = {}
-    for case_id, kind in rows:
-        result.setdefault(case_id, []).append(kind)
-    return {k: sorted(v) for k, v in result.items()}
+    muni = user.municipality_id
+    is_open = and_(Case.municipality_id == muni, Case.status != "closed")
+
+    def counts(stmt, keys) -> dict[str, int | str]:
+        found = dict(db.session.execute(stmt).all())
+        return {key: suppress(found.get(key, 0)) for key in keys}
+
+    from casework.orgs.models import InstitutionKind
+    from workflows import case_lifecycle
+
+    kinds = (select(Institution.kind, func.count(func.distinct(Case.id)))
+             .join(GroupMember, GroupMember.institution_id == Institution.id)
+             .join(CooperationGroup, CooperationGroup.id == GroupMember.group_id)
+             .join(Case, Case.id == CooperationGroup.case_id)
+             .where(is_open, GroupMember.member_to.is_(None))
+             .group_by(Institution.kind))
+    return {
+        "risk": counts(select(Case.risk, func.count()).where(is_open).group_by(Case.risk),
+                       ("red", "yellow", "green")),
+        "status": counts(select(Case.status, func.count())
+                         .where(Case.municipality_id == muni).group_by(Case.status),
+                         [s.value for s in case_lifecycle.CaseStatus]),
+        "category": counts(select(CaseCategory.category, func.count())
+                           .join(Case, Case.id == CaseCategory.case_id).where(is_open)
+                           .group_by(CaseCategory.category),
+                           [c.value for c in Category]),
+        "institution_kind": counts(kinds, [k.value for k in InstitutionKind]),
+    }

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from casework.access import role_required
@@ -448,15 +448,7 @@ def break_glass():
 @bp.route("/cases/overview")
 @role_required(Role.COORDINATOR)
 def overview():
-    """The strategic group's pseudonymous view: numbers, colours, states, categories and the
-    kinds of institution involved; never names or notes."""
-    page = db.paginate(queries.pseudonymous_cases(_me()), per_page=50, max_per_page=50,
-                       error_out=False)
-    kinds = queries.institution_kinds_by_case([c.id for c in page.items])
-    totals = db.session.execute(
-        select(Case.risk, func.count()).where(Case.municipality_id == _me().municipality_id,
-                                              Case.status != "closed").group_by(Case.risk)
-    ).all()
-    return render_template("cases/overview.html", page=page, kinds=kinds, totals=dict(totals),
-                           statuses=case_lifecycle.STATUS_LABELS, categories=CATEGORY_LABELS)
-
+    """The strategic group's pseudonymous view: counts by colour, status, category and kind of
+    institution involved; no case number, name or note, and counts below 3 shown as "<3"."""
+    return render_template("cases/overview.html", stats=queries.case_statistics(_me()),
+                           statuses=case_lifecycle.STATUS_LABELS)
