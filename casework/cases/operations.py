@@ -94,8 +94,16 @@ def record_event(case: Case, actor, machine: str, trigger: str, *, from_state=No
 
 
 def record_case_view(user, case: Case) -> None:
-    """Every read of a case page is in the audit log."""
+    """Every read of a case page is in the audit log, and so is every hint that a person of
+    the case also appears in a case the reader may not see (``persons_elsewhere``)."""
+    from casework.cases.queries import persons_elsewhere
+
     record("case_viewed", case, user=user)
+    hinted = {pid: m.hidden_case_ids for pid, m in persons_elsewhere(case, user).items()
+              if m.hidden}
+    if hinted:
+        record("case_person_match_hinted", case, user=user,
+               details={"persons": {str(pid): ids for pid, ids in sorted(hinted.items())}})
 
 
 def _check_version(case: Case, expected_version) -> None:

@@ -7,6 +7,7 @@ from; ``get_case_or_404`` is the one loader of a single case. A case the user ma
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort
@@ -125,9 +126,28 @@ def visible_notes(user, case_obj: Case):
     return stmt.order_by(Note.created_at.desc(), Note.id.desc())
 
 
-def persons_elsewhere(case_obj: Case, user) -> dict[int, list[tuple[int, str, bool]]]:
+@dataclass
+class PersonMatches:
+    """What the user may learn of the other cases of the municipality holding a person's
+    personal code: the ones they may see (``visible``: ``[(case_id, number)]``) and, for whoever
+    manages this case, only *that* a match exists in a case they may not see (``hidden``)."""
+
+    visible: list[tuple[int, str]] = field(default_factory=list)
+    hidden: bool = False
+    hidden_case_ids: list[int] = field(default_factory=list, repr=False)
+
+
+def persons_elsewhere(case_obj: Case, user) -> dict[int, PersonMatches]:
     """For each person of the case whose personal code appears in another case of the
-    municipality: ``[(case_id, case_number, may_follow)]``."""
+    municipality: what ``user`` may learn of it (``PersonMatches``).
+
+    The duplicate flag must not become an oracle ("is this child known somewhere?"): a case the
+    user may not see is never named; the case manager and the head of service learn only that a
+    match exists (the head of the social service can check it, and showing the hint is
+    audited); anyone else, such as a specialist of the group, learns nothing of it at all.
+    """
+    from casework.cases.access import may_manage_case
+
     other = CasePerson.__table__.alias("other")
     rows = db.session.execute(
         select(CasePerson.id, Case.id, Case.number)
@@ -142,10 +162,18 @@ def persons_elsewhere(case_obj: Case, user) -> dict[int, list[tuple[int, str, bo
         return {}
     visible = set(db.session.scalars(
         select(Case.id).where(Case.id.in_({r[1] for r in rows}), case_visibility(user))))
-    result: dict[int, list[tuple[int, str, bool]]] = {}
+    may_hint = may_manage_case(user, case_obj)
+    result: dict[int, PersonMatches] = {}
     for person_id, other_case_id, number in rows:
-        result.setdefault(person_id, []).append((other_case_id, number,
-                                                 other_case_id in visible))
+        if other_case_id in visible:
+            matches = result.setdefault(person_id, PersonMatches())
+            if (other_case_id, number) not in matches.visible:
+                matches.visible.append((other_case_id, number))
+        elif may_hint:
+            matches = result.setdefault(person_id, PersonMatches())
+            matches.hidden = True
+            if other_case_id not in matches.hidden_case_ids:
+                matches.hidden_case_ids.append(other_case_id)
     return result
 
 
@@ -167,6 +195,15 @@ def get_referral_for_triage_or_404(referral_id: int, user) -> Referral:
     if found is None:
         abort(404)
     return found
+
+
+def reporter_outcome(referral: Referral) -> str:
+    """What the reporter may learn of the triage of their referral: ``waiting``, ``accepted``
+    or ``no_action``. A new case and an attachment to an existing one are both "accepted": the
+    difference would tell the reporter whether the child is already known in another case."""
+    if referral.outcome is None:
+        return "waiting"
+    return "no_action" if referral.outcome == "no_action" else "accepted"
 
 
 def referrals_by(user):

@@ -84,7 +84,8 @@ def referral_new():
 def referrals_mine():
     """The user's own referrals with the outcome of triage (nothing of the case)."""
     rows = db.session.scalars(queries.referrals_by(_me()).limit(200)).all()
-    return render_template("cases/referrals_mine.html", referrals=rows)
+    return render_template("cases/referrals_mine.html", referrals=rows,
+                           outcomes={r.id: queries.reporter_outcome(r) for r in rows})
 
 
 @bp.route("/referrals/triage")
