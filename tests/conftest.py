@@ -90,6 +90,8 @@ def app(database_url):
         # Fast hashes: the tests check the rules, not the cost factor.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LOGIN_RATE_LIMIT": "20 per 15 minutes",
+        # The concurrency tests hold up to 16 transactions open at once, one per thread.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 20},
     })
     app.test_client_class = CaseworkClient
     _reset_schema(app)

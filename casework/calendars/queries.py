@@ -12,12 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from casework.cases.models import Case
 from casework.extensions import db
-from casework.groups.models import CooperationGroup, Meeting
+from casework.groups.models import Meeting
 from casework.groups.queries import visible_meetings
 from workflows.policy import RIGA, local_date
 
@@ -49,17 +47,6 @@ def feed_meetings(user, now: datetime) -> list[Meeting]:
     year ahead, cancelled ones included (so that calendars remove them)."""
     return list(db.session.scalars(meetings_between(user, now - FEED_PAST, now + FEED_FUTURE,
                                                     include_cancelled=True)))
-
-
-def case_numbers(meetings) -> dict[int, str]:
-    """Case number by group id for the interprofessional groups of ``meetings`` (one query)."""
-    group_ids = {m.group_id for m in meetings if m.group.kind == "interprofessional"}
-    if not group_ids:
-        return {}
-    return dict(db.session.execute(
-        select(CooperationGroup.id, Case.number)
-        .join(Case, Case.id == CooperationGroup.case_id)
-        .where(CooperationGroup.id.in_(group_ids))).all())
 
 
 @dataclass

@@ -115,7 +115,7 @@ def _ics_response(body: bytes, filename: str) -> Response:
 def meeting_ics(meeting_id: int):
     """One meeting as an .ics file; 404 unless the user may see the meeting."""
     meeting = get_meeting_or_404(meeting_id, current_user)
-    body = ics.calendar_of([meeting], queries.case_numbers([meeting]), _ics_url_of)
+    body = ics.calendar_of([meeting], _ics_url_of)
     return _ics_response(body, f"meeting-{meeting.id}.ics")
 
 
@@ -159,7 +159,7 @@ def feed_ics(token: str):
         abort(404)
     with force_locale(owner.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         meetings = queries.feed_meetings(owner, now)
-        body = ics.calendar_of(meetings, queries.case_numbers(meetings), _ics_url_of,
+        body = ics.calendar_of(meetings, _ics_url_of,
                                name=_("casework meetings"))
     db.session.commit()
     return _ics_response(body, "casework.ics")

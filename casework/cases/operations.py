@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import flag_modified
 
 from casework.audit.operations import record
+from casework.auth.models import User
 from casework.auth.operations import OperationRefused
 from casework.cases import access
 from casework.cases.models import (
@@ -33,6 +33,7 @@ from casework.cases.models import (
 )
 from casework.cases.personal_code import InvalidPersonalCode, validate_personal_code
 from casework.concurrency import Stale, check_version, flush
+from casework.counters import bump_counter
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
@@ -70,24 +71,10 @@ def refusal(error: WorkflowError) -> OperationRefused:
 def next_case_number(municipality_id: int, year: int) -> tuple[int, str]:
     """The next case number of the municipality and year, e.g. ``(42, "2026/0042")``.
 
-    The counter row is incremented with one UPDATE, which on PostgreSQL holds the row lock until
-    the transaction commits, so two cases opened at once never get the same number.
+    The counter row is incremented with one UPDATE (``casework.counters``), so two cases opened
+    at once never get the same number.
     """
-    dialect = db.session.get_bind().dialect.name
-    ins = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if ins is not None:
-        db.session.execute(ins(CaseNumberCounter).values(
-            municipality_id=municipality_id, year=year, last=0).on_conflict_do_nothing())
-    elif db.session.get(CaseNumberCounter, (municipality_id, year)) is None:
-        db.session.execute(insert(CaseNumberCounter).values(
-            municipality_id=municipality_id, year=year, last=0))
-    seq = db.session.execute(
-        update(CaseNumberCounter)
-        .where(CaseNumberCounter.municipality_id == municipality_id,
-               CaseNumberCounter.year == year)
-        .values(last=CaseNumberCounter.last + 1)
-        .returning(CaseNumberCounter.last)
-    ).scalar_one()
+    seq = bump_counter(CaseNumberCounter, {"municipality_id": municipality_id, "year": year})
     return seq, f"{year}/{seq:04d}"
 
 
@@ -105,8 +92,16 @@ def record_event(case: Case, actor, machine: str, trigger: str, *, from_state=No
 
 
 def record_case_view(user, case: Case) -> None:
-    """Every read of a case page is in the audit log."""
+    """Every read of a case page is in the audit log, and so is every hint that a person of
+    the case also appears in a case the reader may not see (``persons_elsewhere``)."""
+    from casework.cases.queries import persons_elsewhere
+
     record("case_viewed", case, user=user)
+    hinted = {pid: m.hidden_case_ids for pid, m in persons_elsewhere(case, user).items()
+              if m.hidden}
+    if hinted:
+        record("case_person_match_hinted", case, user=user,
+               details={"persons": {str(pid): ids for pid, ids in sorted(hinted.items())}})
 
 
 def _check_version(case: Case, expected_version) -> None:
@@ -466,6 +461,35 @@ def file_referral(user, *, child_given_name: str, child_family_name: str,
     return referral
 
 
+class ReferralAlreadyTriaged(OperationRefused):
+    """Another case manager triaged the referral first (they may have done so a moment ago)."""
+
+    def __init__(self, referral: Referral):
+        by = db.session.scalar(
+            select(User.full_name).join(Referral, Referral.triaged_by_id == User.id)
+            .where(Referral.id == referral.id))
+        super().__init__(_l("Another case manager (%(name)s) has already triaged this "
+                            "referral.", name=by or "—"))
+
+
+def _claim_referral(actor, referral: Referral, outcome: TriageOutcome, at: datetime) -> None:
+    """Mark the referral as triaged by ``actor`` before anything else is written.
+
+    The guarded UPDATE changes the row only while it is untriaged; on PostgreSQL a concurrent
+    claim waits for the row lock, then finds the outcome set and changes nothing, so exactly
+    one triage goes on to open a case, and the others are refused before writing a thing.
+    """
+    claimed = db.session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.outcome.is_(None))
+        .values(outcome=outcome.value, triaged_by_id=actor.id, triaged_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.expire(referral)
+        raise ReferralAlreadyTriaged(referral)
+
+
 def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None = None,
                     case: Case | None = None, reason: str | None = None,
                     at: datetime | None = None) -> Case | None:
@@ -473,7 +497,7 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
     if not access.may_triage(actor):
         raise OperationRefused(_l("Only case managers triage referrals."))
     if referral.outcome is not None:
-        raise OperationRefused(_l("This referral has already been triaged."))
+        raise ReferralAlreadyTriaged(referral)
     at = at or utcnow()
     outcome = TriageOutcome(outcome)
     if outcome is TriageOutcome.NO_ACTION:
@@ -481,6 +505,13 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
             raise OperationRefused(_l("Give the reason for no further action."))
     elif risk not in ("green", "yellow", "red"):
         raise OperationRefused(_l("Choose the risk colour."))
+    if outcome is TriageOutcome.ATTACHED:
+        if case is None or case.municipality_id != referral.municipality_id:
+            raise OperationRefused(_l("Choose an existing case you can see."))
+        if case.status == "closed":
+            raise OperationRefused(_l("Reopen the closed case before attaching a referral."))
+    # Every check is done; the claim comes before the first write.
+    _claim_referral(actor, referral, outcome, at)
     if outcome is TriageOutcome.NEW_CASE:
         child = {"given_name": referral.child_given_name,
                  "family_name": referral.child_family_name,
@@ -492,17 +523,14 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
         record_event(case, actor, "case", "referral_attached", at=at,
                      details={"referral_id": referral.id})
     elif outcome is TriageOutcome.ATTACHED:
-        if case is None or case.municipality_id != referral.municipality_id:
-            raise OperationRefused(_l("Choose an existing case you can see."))
-        if case.status == "closed":
-            raise OperationRefused(_l("Reopen the closed case before attaching a referral."))
         case.categories = set(case.categories) | set(referral.categories)
         record_event(case, actor, "case", "referral_attached", at=at, reason=reason,
                      details={"referral_id": referral.id})
         if _rank(risk) > _rank(case.risk):
             trigger = "raise_to_red" if risk == "red" else "raise_to_yellow"
             change_risk(actor, case, trigger,
-                        reason=reason or f"Jauns ziņojums Nr. {referral.id}", at=at)
+                        reason=reason or "Jauns ziņojums no "
+                        f"{local_date(referral.received_at):%d.%m.%Y}", at=at)
     referral.outcome = outcome.value
     referral.outcome_reason = (reason or "").strip() or None
     referral.assigned_risk = risk if outcome is not TriageOutcome.NO_ACTION else None

@@ -7,6 +7,7 @@ from; ``get_case_or_404`` is the one loader of a single case. A case the user ma
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort
@@ -19,6 +20,7 @@ from casework.cases.models import (
     Case,
     CaseCategory,
     CasePerson,
+    Category,
     Note,
     NoteLevel,
     Referral,
@@ -128,9 +130,28 @@ def visible_notes(user, case_obj: Case):
     return stmt.order_by(Note.created_at.desc(), Note.id.desc())
 
 
-def persons_elsewhere(case_obj: Case, user) -> dict[int, list[tuple[int, str, bool]]]:
+@dataclass
+class PersonMatches:
+    """What the user may learn of the other cases of the municipality holding a person's
+    personal code: the ones they may see (``visible``: ``[(case_id, number)]``) and, for whoever
+    manages this case, only *that* a match exists in a case they may not see (``hidden``)."""
+
+    visible: list[tuple[int, str]] = field(default_factory=list)
+    hidden: bool = False
+    hidden_case_ids: list[int] = field(default_factory=list, repr=False)
+
+
+def persons_elsewhere(case_obj: Case, user) -> dict[int, PersonMatches]:
     """For each person of the case whose personal code appears in another case of the
-    municipality: ``[(case_id, case_number, may_follow)]``."""
+    municipality: what ``user`` may learn of it (``PersonMatches``).
+
+    The duplicate flag must not become an oracle ("is this child known somewhere?"): a case the
+    user may not see is never named; the case manager and the head of service learn only that a
+    match exists (the head of the social service can check it, and showing the hint is
+    audited); anyone else, such as a specialist of the group, learns nothing of it at all.
+    """
+    from casework.cases.access import may_manage_case
+
     other = CasePerson.__table__.alias("other")
     rows = db.session.execute(
         select(CasePerson.id, Case.id, Case.number)
@@ -145,10 +166,18 @@ def persons_elsewhere(case_obj: Case, user) -> dict[int, list[tuple[int, str, bo
         return {}
     visible = set(db.session.scalars(
         select(Case.id).where(Case.id.in_({r[1] for r in rows}), case_visibility(user))))
-    result: dict[int, list[tuple[int, str, bool]]] = {}
+    may_hint = may_manage_case(user, case_obj)
+    result: dict[int, PersonMatches] = {}
     for person_id, other_case_id, number in rows:
-        result.setdefault(person_id, []).append((other_case_id, number,
-                                                 other_case_id in visible))
+        if other_case_id in visible:
+            matches = result.setdefault(person_id, PersonMatches())
+            if (other_case_id, number) not in matches.visible:
+                matches.visible.append((other_case_id, number))
+        elif may_hint:
+            matches = result.setdefault(person_id, PersonMatches())
+            matches.hidden = True
+            if other_case_id not in matches.hidden_case_ids:
+                matches.hidden_case_ids.append(other_case_id)
     return result
 
 
@@ -179,6 +208,13 @@ def referrals_of_case(case_obj: Case):
             .options(selectinload(Referral.reporting_institution),
                      selectinload(Referral.reported_by))
             .order_by(Referral.received_at))
+def reporter_outcome(referral: Referral) -> str:
+    """What the reporter may learn of the triage of their referral: ``waiting``, ``accepted``
+    or ``no_action``. A new case and an attachment to an existing one are both "accepted": the
+    difference would tell the reporter whether the child is already known in another case."""
+    if referral.outcome is None:
+        return "waiting"
+    return "no_action" if referral.outcome == "no_action" else "accepted"
 
 
 def referrals_by(user):
@@ -234,28 +270,42 @@ def caseload(head, today: date):
     )
 
 
-def pseudonymous_cases(user):
-    """For the strategic group's coordinator: the municipality's cases, of which the page shows
-    only number, risk, status and categories (plus ``institution_kinds_by_case``), never names
-    or notes."""
-    return (
-        select(Case)
-        .where(Case.municipality_id == user.municipality_id)
-        .order_by(Case.year.desc(), Case.seq.desc())
-    )
+def case_statistics(user) -> dict[str, dict[str, int | str]]:
+    """The strategic group's pseudonymous view of the municipality's cases: counts only, by
+    risk colour and category (open cases), by status (all cases) and by the kinds of
+    institution taking part (open cases having an active member of that kind).
 
+    No case appears as a row, so that a child of a small municipality cannot be recognised from
+    a number, a colour and a category; counts of 1 and 2 are "<3", the annual report's rule
+    (``casework.reports.schemas.suppress``), while 0 stays 0.
+    """
+    from casework.reports.schemas import suppress
 
-def institution_kinds_by_case(case_ids) -> dict[int, list[str]]:
-    """The kinds of institution of the active members of each case's group."""
-    if not case_ids:
-        return {}
-    rows = db.session.execute(
-        select(CooperationGroup.case_id, Institution.kind).distinct()
-        .join(GroupMember, GroupMember.group_id == CooperationGroup.id)
-        .join(Institution, Institution.id == GroupMember.institution_id)
-        .where(CooperationGroup.case_id.in_(case_ids), GroupMember.member_to.is_(None))
-    ).all()
-    result: dict[int, list[str]] = {}
-    for case_id, kind in rows:
-        result.setdefault(case_id, []).append(kind)
-    return {k: sorted(v) for k, v in result.items()}
+    muni = user.municipality_id
+    is_open = and_(Case.municipality_id == muni, Case.status != "closed")
+
+    def counts(stmt, keys) -> dict[str, int | str]:
+        found = dict(db.session.execute(stmt).all())
+        return {key: suppress(found.get(key, 0)) for key in keys}
+
+    from casework.orgs.models import InstitutionKind
+    from workflows import case_lifecycle
+
+    kinds = (select(Institution.kind, func.count(func.distinct(Case.id)))
+             .join(GroupMember, GroupMember.institution_id == Institution.id)
+             .join(CooperationGroup, CooperationGroup.id == GroupMember.group_id)
+             .join(Case, Case.id == CooperationGroup.case_id)
+             .where(is_open, GroupMember.member_to.is_(None))
+             .group_by(Institution.kind))
+    return {
+        "risk": counts(select(Case.risk, func.count()).where(is_open).group_by(Case.risk),
+                       ("red", "yellow", "green")),
+        "status": counts(select(Case.status, func.count())
+                         .where(Case.municipality_id == muni).group_by(Case.status),
+                         [s.value for s in case_lifecycle.CaseStatus]),
+        "category": counts(select(CaseCategory.category, func.count())
+                           .join(Case, Case.id == CaseCategory.case_id).where(is_open)
+                           .group_by(CaseCategory.category),
+                           [c.value for c in Category]),
+        "institution_kind": counts(kinds, [k.value for k in InstitutionKind]),
+    }

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from casework.access import role_required
@@ -89,7 +89,8 @@ def referral_new():
 def referrals_mine():
     """The user's own referrals with the outcome of triage (nothing of the case)."""
     rows = db.session.scalars(queries.referrals_by(_me()).limit(200)).all()
-    return render_template("cases/referrals_mine.html", referrals=rows)
+    return render_template("cases/referrals_mine.html", referrals=rows,
+                           outcomes={r.id: queries.reporter_outcome(r) for r in rows})
 
 
 @bp.route("/referrals/triage")
@@ -106,7 +107,7 @@ def triage(referral_id: int):
     """Assign a risk colour and open a case, attach to a case, or close with a reason."""
     referral = queries.get_referral_for_triage_or_404(referral_id, _me())
     if referral.outcome is not None:
-        flash(_("This referral has already been triaged."), "info")
+        flash(str(ops.ReferralAlreadyTriaged(referral).message), "info")
         return redirect(url_for(".triage_queue"))
     form = TriageForm()
     status = 200
@@ -120,7 +121,12 @@ def triage(referral_id: int):
                 case = ops.triage_referral(_me(), referral, outcome=form.outcome.data,
                                            risk=form.risk.data or None, case=target,
                                            reason=form.reason.data)
+            except ops.ReferralAlreadyTriaged as refused:
+                db.session.rollback()  # the claim was lost: nothing of this triage is kept
+                flash(str(refused.message), "error")
+                return redirect(url_for(".triage_queue"))
             except OperationRefused as refused:
+                db.session.rollback()
                 form.outcome.errors = [str(refused.message)]
                 status = 400
             else:
@@ -454,15 +460,7 @@ def break_glass():
 @bp.route("/cases/overview")
 @role_required(Role.COORDINATOR)
 def overview():
-    """The strategic group's pseudonymous view: numbers, colours, states, categories and the
-    kinds of institution involved; never names or notes."""
-    page = db.paginate(queries.pseudonymous_cases(_me()), per_page=50, max_per_page=50,
-                       error_out=False)
-    kinds = queries.institution_kinds_by_case([c.id for c in page.items])
-    totals = db.session.execute(
-        select(Case.risk, func.count()).where(Case.municipality_id == _me().municipality_id,
-                                              Case.status != "closed").group_by(Case.risk)
-    ).all()
-    return render_template("cases/overview.html", page=page, kinds=kinds, totals=dict(totals),
-                           statuses=case_lifecycle.STATUS_LABELS, categories=CATEGORY_LABELS)
-
+    """The strategic group's pseudonymous view: counts by colour, status, category and kind of
+    institution involved; no case number, name or note, and counts below 3 shown as "<3"."""
+    return render_template("cases/overview.html", stats=queries.case_statistics(_me()),
+                           statuses=case_lifecycle.STATUS_LABELS)

@@ -256,3 +256,16 @@ class DecisionProgress(db.Model):
 
     def __repr__(self) -> str:
         return f"<DecisionProgress {self.decision_id} {self.on}>"
+
+
+class DecisionNumberCounter(db.Model):
+    """The last decision number used per group and year (atomic increments, no retries)."""
+
+    __tablename__ = "decision_number_counter"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("cooperation_group.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<DecisionNumberCounter {self.group_id} {self.year} {self.last}>"

@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from casework.audit.operations import record
@@ -22,6 +21,7 @@ from casework.cases import operations as case_ops
 from casework.cases.models import Case, ClientParticipation
 from casework.cases.operations import AccessRefused, refusal
 from casework.concurrency import Stale, check_version, flush
+from casework.counters import bump_counter
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups import access
@@ -35,6 +35,7 @@ from casework.groups.models import (
     Attendance,
     CooperationGroup,
     Decision,
+    DecisionNumberCounter,
     GroupMember,
     Meeting,
 )
@@ -45,9 +46,6 @@ from casework.tasks.models import Task
 from workflows import WorkflowError
 from workflows import meeting as meeting_workflow
 from workflows.policy import RIGA, local_date
-
-NUMBERING_ATTEMPTS = 5
-
 
 #: The stale error of every domain (kept under its old name for callers).
 StaleMeeting = Stale
@@ -620,28 +618,24 @@ def _participant_ids(meeting: Meeting) -> list[int]:
     return ids
 
 
-def _publish(decision: Decision, group: CooperationGroup, year: int, at: datetime) -> None:
-    """Give the decision the next number of its group and year.
+def next_decision_seq(group_id: int, year: int) -> int:
+    """The next decision sequence of the group and year, from its counter row.
 
-    The sequence is computed in the UPDATE itself and the unique constraint (group, year, seq)
-    refuses a duplicate; two approvals at once retry the losing one in a savepoint.
+    Concurrent approvals queue on the counter row's lock (``casework.counters``), so each gets
+    its own number at once, without retries and without gaps; numbers already given outside the
+    counter (imported or demo decisions) are skipped.
     """
-    prefix = DECISION_PREFIX[group.kind]
-    for _attempt in range(NUMBERING_ATTEMPTS):
-        try:
-            with db.session.begin_nested():
-                decision.year = year
-                taken = aliased(Decision)
-                decision.seq = (select(func.coalesce(func.max(taken.seq), 0) + 1)
-                                .where(taken.group_id == group.id, taken.year == year)
-                                .scalar_subquery())
-                decision.published_at = at
-                db.session.flush()
-                db.session.refresh(decision, ["seq"])
-                decision.number = f"{prefix}-{year}/{decision.seq:02d}"
-                db.session.flush()
-            return
-        except IntegrityError:
-            continue
-    raise OperationRefused(_l("The decisions could not be numbered because another approval "
-                              "ran at the same time. Please try again."))
+    taken = aliased(Decision)
+    highest = (select(func.coalesce(func.max(taken.seq), 0))
+               .where(taken.group_id == group_id, taken.year == year).scalar_subquery())
+    return bump_counter(DecisionNumberCounter, {"group_id": group_id, "year": year},
+                        floor=highest)
+
+
+def _publish(decision: Decision, group: CooperationGroup, year: int, at: datetime) -> None:
+    """Give the decision the next number of its group and year and publish it."""
+    decision.year = year
+    decision.seq = next_decision_seq(group.id, year)
+    decision.number = f"{DECISION_PREFIX[group.kind]}-{year}/{decision.seq:02d}"
+    decision.published_at = at
+    db.session.flush()

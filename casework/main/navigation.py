@@ -49,7 +49,7 @@ NAV_ITEMS = (
     NavItem("cases.break_glass", _l("Emergency access"), frozenset({Role.HEAD_OF_SERVICE}),
             _l("Open a case outside your scope, with a reason; flagged in the audit log.")),
     NavItem("cases.overview", _l("Case overview"), frozenset({Role.COORDINATOR}),
-            _l("Pseudonymous statistics of the cases: numbers, colours, states, categories.")),
+            _l("Pseudonymous statistics of the cases: counts by colour, status, category.")),
     NavItem("admin.institutions", _l("Institutions"), frozenset({Role.ADMIN}),
             _l("Create, rename and deactivate the municipality's institutions.")),
     NavItem("admin.users", _l("Users"), frozenset({Role.ADMIN}),

@@ -1,9 +1,10 @@
 """Reads of issued tasks, scoped to what the user may see (deny by default, in SQL).
 
 A task is listed only once issued (a draft in unapproved minutes is nobody's task yet), only in
-the user's municipality, and, when it belongs to a case (directly, or through a meeting or a
-decision of the case's interprofessional group), only to someone who may see that case; its
-assignee always sees their own task.
+the user's municipality, and only to someone who may see what it belongs to: its case, its
+meeting and its decision, through the same visibility as those (``task_visibility``); its
+assignee always sees their own task. The lists, the task page and every change of a task load
+through the same select, so a task one may not see is "not found" everywhere.
 
 Lists put open tasks first, the earliest deadline (so the overdue ones) on top, then the tasks
 done or cancelled recently, the latest first.
@@ -20,7 +21,7 @@ from casework.cases.models import Case
 from casework.cases.queries import case_visibility
 from casework.db_types import utcnow
 from casework.extensions import db
-from casework.groups.models import CooperationGroup, Decision, Meeting
+from casework.groups.models import Decision, Meeting
 from casework.tasks.models import Task
 
 #: The status filter: "" lists open tasks and those closed in the last RECENT_DAYS days.
@@ -32,55 +33,47 @@ def _visible_case_ids(user):
     return select(Case.id).where(case_visibility(user))
 
 
-def _unconfidential_groups(user):
-    """Groups whose tasks do not reveal a case the user may not see: strategic groups of the
-    municipality and the interprofessional groups of visible cases."""
-    return select(CooperationGroup.id).where(
-        CooperationGroup.municipality_id == user.municipality_id,
-        or_(CooperationGroup.kind == "strategic",
-            CooperationGroup.case_id.in_(_visible_case_ids(user))))
+def task_visibility(user):
+    """The SQL condition "``user`` may see this task": its assignee always; anyone else only
+    when they may see everything the task belongs to, through the same visibility as its case
+    (``case_visibility``), its meeting or its decision (``group_content_visibility``).
 
+    A task of a strategic group is thus seen by the group's members, lead and the coordinators,
+    not by an administrator, a data protection officer or a colleague of the assignee. The few
+    tasks that belong to nothing are seen by their assignee's institution and their issuer.
+    """
+    from casework.groups.queries import visible_decisions, visible_meetings
 
-def confidentiality_clause(user):
-    """The SQL condition "this task reveals no case ``user`` may not see" (or is theirs)."""
-    groups = _unconfidential_groups(user)
+    linked = (Task.case_id.is_not(None), Task.meeting_id.is_not(None),
+              Task.decision_id.is_not(None))
     return or_(
         Task.assignee_id == user.id,
         and_(
             or_(Task.case_id.is_(None), Task.case_id.in_(_visible_case_ids(user))),
             or_(Task.meeting_id.is_(None),
-                Task.meeting_id.in_(select(Meeting.id).where(Meeting.group_id.in_(groups)))),
+                Task.meeting_id.in_(visible_meetings(user).with_only_columns(Meeting.id))),
             or_(Task.decision_id.is_(None),
-                Task.decision_id.in_(select(Decision.id).where(Decision.group_id.in_(groups)))),
+                Task.decision_id.in_(visible_decisions(user).with_only_columns(Decision.id))),
+            or_(*linked, Task.assignee_institution_id == user.institution_id,
+                Task.created_by_id == user.id),
         ),
     )
+
+
+#: The dashboard's name for the same rule: a listed task reveals nothing the user may not see.
+confidentiality_clause = task_visibility
 
 
 def _issued(user):
     if not user.is_authenticated or user.municipality_id is None:
         return select(Task).where(false())
     return select(Task).where(Task.municipality_id == user.municipality_id,
-                              Task.issued_at.is_not(None), confidentiality_clause(user))
-
-
-def task_visibility(user):
-    """The SQL condition "``user`` may open this task's page": its assignee, whoever issued
-    it, the assignee's institution, and those who see its case, meeting or decision."""
-    from casework.groups.queries import visible_decisions, visible_meetings
-
-    return or_(
-        Task.assignee_id == user.id,
-        Task.created_by_id == user.id,
-        Task.assignee_institution_id == user.institution_id,
-        Task.case_id.in_(_visible_case_ids(user)),
-        Task.meeting_id.in_(visible_meetings(user).with_only_columns(Meeting.id)),
-        Task.decision_id.in_(visible_decisions(user).with_only_columns(Decision.id)),
-    )
+                              Task.issued_at.is_not(None), task_visibility(user))
 
 
 def visible_tasks(user):
-    """Issued tasks ``user`` may open."""
-    return _issued(user).where(task_visibility(user))
+    """Issued tasks ``user`` may see (lists, the task page and every change start here)."""
+    return _issued(user)
 
 
 def get_task_or_404(task_id: int, user) -> Task:

@@ -114,24 +114,38 @@ def test_meeting_ics_needs_a_login(client, world):
     assert response.status_code == 302
 
 
-def test_interprofessional_ics_names_only_the_case_number(client, world, lv):
+def test_case_meeting_ics_carries_no_free_text_place_or_title(client, world, lv):
+    """Only "Lietas sanāksme", the time and a link back: the title and place are free text
+    ("Anna Bērziņa: drošības plāns", an office or a family's address)."""
     client.login(world.manager.email)
     body = client.get(f"/meetings/{world.case_meeting.id}.ics").data
     text = unfolded(body)
-    assert "Anna" not in text and "Bērziņ" not in text and "Annas" not in text
+    for fragment in ("Anna", "Bērziņ", "Annas", "drošības", "kabinets", "Sociālais dienests",
+                     world.case.number):
+        assert fragment not in text
     cal = Calendar.from_ical(body)
     assert cal["method"] == "PUBLISH" and "casework" in str(cal["prodid"])
     (event,) = cal.walk("VEVENT")
-    assert str(event["summary"]) == lv("Interprofessional group meeting, case %(number)s",
-                                       number=world.case.number)
+    assert str(event["summary"]) == lv("Case meeting") == "Lietas sanāksme"
     assert str(event["uid"]) == f"meeting-{world.case_meeting.id}@casework"
     assert event.decoded("dtstart").isoformat() == "2026-11-25T08:00:00+00:00"
     assert event.decoded("dtend").isoformat() == "2026-11-25T10:00:00+00:00"
     assert "DTSTART:20261125T080000Z" in text
-    assert str(event["location"]) == "Sociālais dienests, 2. kabinets"
+    assert "location" not in event
     assert "description" not in event
     assert str(event["status"]) == "CONFIRMED"
     assert str(event["url"]).startswith("http://")
+    assert str(event["url"]).endswith(f"/meetings/{world.case_meeting.id}")
+
+
+def test_strategic_meeting_ics_keeps_its_place(client, world, make_meeting):
+    meeting = make_meeting(world.strategic, world.strategic_meeting.starts_at,
+                           title="Pusgada sanāksme", place="Domes zāle, Rīgas iela 1")
+    client.login(world.member.email)
+    (event,) = Calendar.from_ical(
+        client.get(f"/meetings/{meeting.id}.ics").data).walk("VEVENT")
+    assert str(event["location"]) == "Domes zāle, Rīgas iela 1"
+    assert str(event["summary"]) == "Stratēģiskā grupa: Pusgada sanāksme"
 
 
 def test_strategic_ics_shows_group_title_goals_and_online_link(client, world):

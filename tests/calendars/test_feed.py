@@ -66,7 +66,18 @@ def test_feed_contains_no_name_of_the_child(client, stranger, world):
     text = unfolded(body)
     for fragment in ("Anna", "Annas", "Bērziņ", "drošības plān", "neapmeklē"):
         assert fragment not in text
-    assert world.case.number in text
+    assert "Lietas sanāksme" in text
+
+
+def test_feed_case_meeting_carries_no_free_text_place_or_title(client, stranger, world):
+    body = stranger.get(make_feed(client, world.manager)).data
+    events = {str(e["uid"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
+    event = events[uid(world.case_meeting)]
+    assert str(event["summary"]) == "Lietas sanāksme"
+    assert "location" not in event and "description" not in event
+    assert str(event["url"]).endswith(f"/meetings/{world.case_meeting.id}")
+    text = unfolded(body)
+    assert "kabinets" not in text and world.case.number not in text
 
 
 def test_feed_summary_in_english_for_an_english_user(client, stranger, world):
@@ -74,8 +85,7 @@ def test_feed_summary_in_english_for_an_english_user(client, stranger, world):
     db.session.commit()
     body = stranger.get(make_feed(client, world.manager)).data
     summaries = {str(e["summary"]) for e in Calendar.from_ical(body).walk("VEVENT")}
-    assert f"Interprofessional group meeting, case {world.case.number}" in summaries
-    assert f"Cancelled: Interprofessional group meeting, case {world.case.number}" in summaries
+    assert summaries == {"Case meeting", "Cancelled: Case meeting"}
 
 
 def test_feed_of_a_strategic_member_has_the_strategic_meeting_only(client, stranger, world):

@@ -1,5 +1,6 @@
 """Who sees which case, note and action (DESIGN.md §2): deny by default, 404 not 403."""
 
+import re
 from datetime import date
 
 import pytest
@@ -208,13 +209,48 @@ def test_only_heads_of_service_may_break_glass(client, world, role):
     assert client.get("/cases/break-glass").status_code == 403
 
 
-def test_strategic_coordinator_sees_cases_only_pseudonymously(client, world):
+def _overview_counts(html: str, caption: str) -> dict[str, str]:
+    table = html.split(caption)[1].split("</table>")[0]
+    rows = {}
+    for row in table.split("<tr>")[2:]:
+        cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+        label = re.sub(r"<[^>]+>", "", cells[0]).strip()
+        rows[label] = cells[1].strip()
+    return rows
+
+
+def test_coordinator_overview_shows_aggregates_and_no_case_number(client, world, make_case):
+    for _ in range(3):
+        make_case(risk="red", categories=("violence",))
     client.login(world["coordinator"].email)
-    html = client.get("/cases/overview").get_data(as_text=True)
-    assert world["own"].number in html and world["foreign"].number in html
-    assert html.count("<tr>") == 3  # the header row and the two cases of the municipality
+    response = client.get("/cases/overview")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for which in ("own", "foreign", "elsewhere"):
+        assert world[which].number not in html
+    assert "/cases/" + str(world["own"].id) not in html
     assert "Anna" not in html and "Bērziņa" not in html
-    assert "Izglītības iestāde (skola)" in html  # the kinds of institution involved
+    by_risk = _overview_counts(html, "Neslēgtās lietas pēc riska")
+    assert by_risk == {"sarkans": "3", "dzeltens": "&lt;3", "zaļš": "&lt;3"}
+    by_category = _overview_counts(html, "pēc problēmas kategorijas")
+    assert by_category["vardarbība"] == "3" and by_category["nolaidība"] == "&lt;3"
+    assert by_category["atkarības"] == "0"  # nothing to hide in an empty cell
+    by_kind = _overview_counts(html, "pēc iesaistīto iestāžu veida")
+    assert by_kind["Izglītības iestāde (skola)"] == "&lt;3"  # the school in one case
+    assert by_kind["Sociālais dienests"] == "5"
+
+
+def test_coordinator_case_statistics_suppress_counts_below_3_like_the_annual_report(
+        world, make_case):
+    from casework.cases.queries import case_statistics
+    from casework.reports.schemas import SMALL
+
+    stats = case_statistics(world["coordinator"])
+    assert stats["risk"] == {"red": 0, "yellow": SMALL, "green": SMALL}
+    assert stats["status"]["registered"] == SMALL and stats["status"]["closed"] == 0
+    for _ in range(2):
+        make_case(risk="green")
+    assert case_statistics(world["coordinator"])["risk"]["green"] == 3
 
 
 def test_duplicate_person_is_flagged_with_a_link_only_when_allowed(client, world):
