@@ -1,7 +1,7 @@
 """decision number counter: one row per group and year, decisions numbered without retries
 
 Revision ID: 3f1961cd8a7e
-Revises: f82661aaa768
+Revises: 0ca576a49f8b
 Create Date: 2026-12-02 13:10:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '3f1961cd8a7e'
-down_revision = 'f82661aaa768'
+down_revision = '0ca576a49f8b'
 branch_labels = None
 depends_on = None
 
