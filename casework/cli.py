@@ -29,17 +29,55 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--anchor", "anchors", multiple=True, metavar="FILE|VALUE",
+              help="An anchor printed by 'audit anchor' (<id>:<hash>), or a file of them; "
+                   "may be given more than once.")
 @with_appcontext
-def audit_verify_command() -> None:
-    """Check the audit log's hash chain; exits 1 if it was tampered with."""
-    from casework.audit.operations import verify_chain
+def audit_verify_command(anchors: tuple[str, ...]) -> None:
+    """Check the audit log's hash chain (and the anchors); exits 1 if it was tampered with."""
+    from pathlib import Path
 
-    broken = verify_chain()
-    if broken is None:
-        click.echo("Audit log intact.")
-    else:
-        click.echo(f"Audit log broken at event {broken}.", err=True)
+    from casework.audit.operations import check_chain, parse_anchors
+
+    parsed = []
+    for value in anchors:
+        path = Path(value)
+        found = parse_anchors(path.read_text(encoding="utf-8") if path.is_file() else value)
+        if not found:
+            raise click.UsageError(f"No anchor (<id>:<hash>) in {value!r}.")
+        parsed += found
+    problem = check_chain(parsed)
+    if problem is None:
+        suffix = f" and matches {len(parsed)} anchor(s)" if parsed else ""
+        click.echo(f"Audit log intact{suffix}.")
+        return
+    why = {"changed": "an event was changed or removed",
+           "missing": "the anchored event is missing: newer events were removed",
+           "rewritten": "the anchored event has another hash: the chain was recomputed"}
+    click.echo(f"Audit log broken at event {problem.event_id}: {why[problem.kind]}.", err=True)
+    raise SystemExit(1)
+
+
+@audit_group.command("anchor")
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Also append the anchor, with the time, to this file.")
+@with_appcontext
+def audit_anchor_command(output: str | None) -> None:
+    """Print the head of the chain (last id and hash) to keep outside the database."""
+    import logging
+
+    from casework.audit.operations import chain_head
+    from casework.db_types import utcnow
+
+    head = chain_head()
+    if head is None:
+        click.echo("The audit log is empty.", err=True)
         raise SystemExit(1)
+    logging.getLogger("casework.audit").info("Audit anchor %s", head)
+    if output:
+        with open(output, "a", encoding="utf-8") as fh:
+            fh.write(f"{utcnow().isoformat(timespec='seconds')} {head}\n")
+    click.echo(str(head))
 
 
 @click.command("create-admin")

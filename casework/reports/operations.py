@@ -166,8 +166,6 @@ def transition(user, report: AnnualReport, trigger: str, *, comment: str | None 
         report.return_comment = comment
     elif trigger == "accept":
         report.accepted_at, report.reviewed_by_id = at, user.id
-    if comment:
-        details["comment"] = comment
     _flush()
     record(f"annual_report_{trigger}", report, user=user, details=details)
 
