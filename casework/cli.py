@@ -80,6 +80,38 @@ def audit_anchor_command(output: str | None) -> None:
     click.echo(str(head))
 
 
+@click.group("mail")
+def mail_group() -> None:
+    """E-mail of notifications."""
+
+
+@mail_group.command("requeue")
+@click.option("--all", "everything", is_flag=True, help="Every e-mail given up.")
+@click.option("--id", "ids", type=int, multiple=True, help="A notification id (repeatable).")
+@with_appcontext
+def mail_requeue_command(everything: bool, ids: tuple[int, ...]) -> None:
+    """Queue e-mails given up after the last retry to be sent again (lists them without
+    options)."""
+    from casework.audit.operations import record
+    from casework.notifications.mail import failed_emails, requeue_failed
+
+    if everything and ids:
+        raise click.UsageError("Give --all or --id, not both.")
+    if not everything and not ids:
+        rows = db.session.scalars(failed_emails()).all()
+        for n in rows:
+            click.echo(f"{n.id}\tuser {n.user_id}\t{n.created_at:%Y-%m-%d %H:%M}\t"
+                       f"attempts {n.email_attempts}")
+        click.echo(f"{len(rows)} e-mail(s) given up; requeue with --all or --id.")
+        return
+    count = requeue_failed(notification_ids=ids or None)
+    if count:
+        record("emails_requeued", details={"count": count, "ids": list(ids) or None,
+                                           "by": "command_line"})
+    db.session.commit()
+    click.echo(f"{count} e-mail(s) queued to be sent again.")
+
+
 @click.command("create-admin")
 @click.option("--atvk", required=True, help="ATVK code of the municipality (7 digits).")
 @click.option("--municipality", "municipality_name", help="Name, when the municipality is new.")
@@ -122,5 +154,6 @@ def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(mail_group)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(create_inspector_command)
