@@ -29,17 +29,87 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--anchor", "anchors", multiple=True, metavar="FILE|VALUE",
+              help="An anchor printed by 'audit anchor' (<id>:<hash>), or a file of them; "
+                   "may be given more than once.")
 @with_appcontext
-def audit_verify_command() -> None:
-    """Check the audit log's hash chain; exits 1 if it was tampered with."""
-    from casework.audit.operations import verify_chain
+def audit_verify_command(anchors: tuple[str, ...]) -> None:
+    """Check the audit log's hash chain (and the anchors); exits 1 if it was tampered with."""
+    from pathlib import Path
 
-    broken = verify_chain()
-    if broken is None:
-        click.echo("Audit log intact.")
-    else:
-        click.echo(f"Audit log broken at event {broken}.", err=True)
+    from casework.audit.operations import check_chain, parse_anchors
+
+    parsed = []
+    for value in anchors:
+        path = Path(value)
+        found = parse_anchors(path.read_text(encoding="utf-8") if path.is_file() else value)
+        if not found:
+            raise click.UsageError(f"No anchor (<id>:<hash>) in {value!r}.")
+        parsed += found
+    problem = check_chain(parsed)
+    if problem is None:
+        suffix = f" and matches {len(parsed)} anchor(s)" if parsed else ""
+        click.echo(f"Audit log intact{suffix}.")
+        return
+    why = {"changed": "an event was changed or removed",
+           "missing": "the anchored event is missing: newer events were removed",
+           "rewritten": "the anchored event has another hash: the chain was recomputed"}
+    click.echo(f"Audit log broken at event {problem.event_id}: {why[problem.kind]}.", err=True)
+    raise SystemExit(1)
+
+
+@audit_group.command("anchor")
+@click.option("--output", type=click.Path(dir_okay=False),
+              help="Also append the anchor, with the time, to this file.")
+@with_appcontext
+def audit_anchor_command(output: str | None) -> None:
+    """Print the head of the chain (last id and hash) to keep outside the database."""
+    import logging
+
+    from casework.audit.operations import chain_head
+    from casework.db_types import utcnow
+
+    head = chain_head()
+    if head is None:
+        click.echo("The audit log is empty.", err=True)
         raise SystemExit(1)
+    logging.getLogger("casework.audit").info("Audit anchor %s", head)
+    if output:
+        with open(output, "a", encoding="utf-8") as fh:
+            fh.write(f"{utcnow().isoformat(timespec='seconds')} {head}\n")
+    click.echo(str(head))
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """E-mail of notifications."""
+
+
+@mail_group.command("requeue")
+@click.option("--all", "everything", is_flag=True, help="Every e-mail given up.")
+@click.option("--id", "ids", type=int, multiple=True, help="A notification id (repeatable).")
+@with_appcontext
+def mail_requeue_command(everything: bool, ids: tuple[int, ...]) -> None:
+    """Queue e-mails given up after the last retry to be sent again (lists them without
+    options)."""
+    from casework.audit.operations import record
+    from casework.notifications.mail import failed_emails, requeue_failed
+
+    if everything and ids:
+        raise click.UsageError("Give --all or --id, not both.")
+    if not everything and not ids:
+        rows = db.session.scalars(failed_emails()).all()
+        for n in rows:
+            click.echo(f"{n.id}\tuser {n.user_id}\t{n.created_at:%Y-%m-%d %H:%M}\t"
+                       f"attempts {n.email_attempts}")
+        click.echo(f"{len(rows)} e-mail(s) given up; requeue with --all or --id.")
+        return
+    count = requeue_failed(notification_ids=ids or None)
+    if count:
+        record("emails_requeued", details={"count": count, "ids": list(ids) or None,
+                                           "by": "command_line"})
+    db.session.commit()
+    click.echo(f"{count} e-mail(s) queued to be sent again.")
 
 
 @click.command("create-admin")
@@ -84,5 +154,6 @@ def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(mail_group)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(create_inspector_command)

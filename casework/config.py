@@ -24,17 +24,19 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(instance_path: Path) -> str:
-    """Return ``CASEWORK_SECRET_KEY`` or the key in the instance folder, creating it once."""
-    key = os.environ.get("CASEWORK_SECRET_KEY")
+def _secret_key(instance_path: Path, variable: str = "CASEWORK_SECRET_KEY",
+                file_name: str = "secret_key") -> str:
+    """Return the ``variable`` or the key in the instance folder, creating it once."""
+    key = os.environ.get(variable)
     if key:
         return key
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / file_name
     if key_file.exists():
         return key_file.read_text(encoding="utf-8").strip()
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    # Created with owner-only permissions: the key signs every session cookie.
+    # Created with owner-only permissions: the secret key signs every session cookie, the
+    # audit key seals the audit log.
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key)
@@ -49,6 +51,9 @@ def load_config(instance_path: str) -> dict:
     database_url = env("CASEWORK_DATABASE_URL") or f"sqlite:///{path / 'casework.sqlite'}"
     return {
         "SECRET_KEY": _secret_key(path),
+        # The HMAC key of the audit log's hash chain, kept outside the database: whoever can
+        # write the database but does not hold the key cannot recompute the chain unseen.
+        "AUDIT_KEY": _secret_key(path, "CASEWORK_AUDIT_KEY", "audit_key"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAIL_SERVER": env("CASEWORK_MAIL_SERVER") or None,
@@ -57,6 +62,8 @@ def load_config(instance_path: str) -> dict:
         # STARTTLS on a plain connection, or SMTP over TLS from the start (port 465).
         "MAIL_USE_TLS": _bool(env("CASEWORK_MAIL_USE_TLS"), False),
         "MAIL_USE_SSL": _bool(env("CASEWORK_MAIL_USE_SSL"), False),
+        # Seconds before a silent SMTP server counts as failed (connect and every reply).
+        "MAIL_TIMEOUT": float(env("CASEWORK_MAIL_TIMEOUT") or 10),
         "MAIL_USERNAME": env("CASEWORK_MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env("CASEWORK_MAIL_PASSWORD") or None,
         # E-mails carry absolute links to the app; pages use relative ones.
@@ -107,4 +114,9 @@ def check_config(config) -> None:
     if not config.get("TESTING") and len(key) < MIN_SECRET_KEY_LENGTH:
         raise ConfigurationError(
             f"CASEWORK_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long."
+        )
+    audit_key = config.get("AUDIT_KEY") or ""
+    if not config.get("TESTING") and len(audit_key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"CASEWORK_AUDIT_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long."
         )

@@ -86,6 +86,7 @@ def app(database_url):
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "AUDIT_KEY": "test-audit-key-that-is-long-enough-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Fast hashes: the tests check the rules, not the cost factor.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

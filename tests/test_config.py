@@ -42,3 +42,24 @@ def test_environment_variables_configure_the_app(tmp_path, monkeypatch):
 def test_postgres_urls_use_psycopg_3():
     assert normalise_database_url("postgres://x/y") == "postgresql+psycopg://x/y"
     assert normalise_database_url("sqlite:///a") == "sqlite:///a"
+
+
+def test_app_refuses_to_start_with_a_short_audit_key(monkeypatch):
+    monkeypatch.setenv("CASEWORK_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("CASEWORK_AUDIT_KEY", "too-short")
+    with pytest.raises(ConfigurationError, match="CASEWORK_AUDIT_KEY"):
+        create_app()
+
+
+def test_audit_key_is_generated_into_the_instance_folder_apart_from_the_secret_key(
+        tmp_path, monkeypatch):
+    monkeypatch.delenv("CASEWORK_AUDIT_KEY", raising=False)
+    monkeypatch.delenv("CASEWORK_SECRET_KEY", raising=False)
+    config = load_config(str(tmp_path))
+    key_file = tmp_path / "audit_key"
+    assert len(config["AUDIT_KEY"]) >= 32 and config["AUDIT_KEY"] != config["SECRET_KEY"]
+    assert key_file.read_text() == config["AUDIT_KEY"]
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert load_config(str(tmp_path))["AUDIT_KEY"] == config["AUDIT_KEY"]
+    monkeypatch.setenv("CASEWORK_AUDIT_KEY", "k" * 40)
+    assert load_config(str(tmp_path))["AUDIT_KEY"] == "k" * 40

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from casework.access import role_required
 from casework.audit.models import AuditEvent
-from casework.audit.operations import verify_chain
+from casework.audit.operations import chain_head, check_chain, parse_anchors
 from casework.audit.queries import audit_events_of
 from casework.auth.models import Role
 from casework.extensions import db
@@ -36,5 +36,12 @@ def events():
 @bp.route("/verify")
 @role_required(Role.AUDITOR)
 def verify():
-    """Recompute the hash chain of the whole log and say whether it is intact."""
-    return render_template("audit/verify.html", broken_at=verify_chain())
+    """Recompute the hash chain of the whole log and say whether it is intact; with
+    ``?anchor=<id>:<hash>`` (written down earlier) also whether the log still reaches it
+    unchanged. Shows the current head, to be written down as the next anchor."""
+    given = (request.args.get("anchor") or "").strip()[:2000]
+    anchors = parse_anchors(given)
+    problem = check_chain(anchors)
+    return render_template("audit/verify.html", problem=problem,
+                           broken_at=problem.event_id if problem else None,
+                           anchor=given, anchors=anchors, head=chain_head())

@@ -195,14 +195,18 @@ def update_user(admin: User, user: User, *, full_name: str, institution, roles) 
     roles = _check_roles(roles, institution)
     if user.id == admin.id and Role.ADMIN.value not in roles:
         raise OperationRefused(_l("You cannot remove your own administrator role."))
-    before = {"full_name": user.full_name, "roles": sorted(user.roles),
-              "institution_id": user.institution_id}
+    before = {"roles": sorted(user.roles), "institution_id": user.institution_id}
+    renamed = user.full_name != full_name.strip()
     user.full_name = full_name.strip()
     user.institution = institution
     user.roles = roles
-    after = {"full_name": user.full_name, "roles": roles, "institution_id": institution.id}
-    if before != after:
-        record("user_updated", user, user=admin, details={"before": before, "after": after})
+    after = {"roles": roles, "institution_id": institution.id}
+    if before != after or renamed:
+        # A name is not kept in the audit log, only that it changed.
+        record("user_updated", user, user=admin, details={
+            "before": before, "after": after,
+            "fields": [k for k in ("full_name",) if renamed] + sorted(
+                k for k in after if before[k] != after[k])})
     db.session.flush()
 
 
@@ -281,7 +285,7 @@ def bootstrap_user(*, email: str, full_name: str, roles: list[str], atvk: str | 
     db.session.flush()
     record("user_created", user, user=None,
            municipality_id=institution.municipality_id if institution else None,
-           details={"email": email, "roles": roles, "by": "command line"})
+           details={"email": email, "roles": roles, "by": "command_line"})
     return user, password
 
 

@@ -622,10 +622,13 @@ def break_glass(actor, number: str, reason: str) -> Case:
     if case is None:
         raise OperationRefused(_l("There is no case with this number in the municipality."))
     now = utcnow()
-    db.session.add(BreakGlassAccess(user_id=actor.id, case_id=case.id, reason=reason.strip(),
-                                    granted_at=now,
-                                    expires_at=now + timedelta(hours=BREAK_GLASS_HOURS)))
+    access_row = BreakGlassAccess(user_id=actor.id, case_id=case.id, reason=reason.strip(),
+                                  granted_at=now,
+                                  expires_at=now + timedelta(hours=BREAK_GLASS_HOURS))
+    db.session.add(access_row)
+    db.session.flush()
+    # The reason stays on its row (case content); the audit log points at it.
     record("case_break_glass", case, user=actor, flagged=True,
-           details={"reason": reason.strip(), "hours": BREAK_GLASS_HOURS})
+           details={"access_id": access_row.id, "hours": BREAK_GLASS_HOURS})
     db.session.flush()
     return case

@@ -112,8 +112,7 @@ def advance_decision(user, decision: Decision, trigger: str, *, reason: str | No
     db.session.add(entry)
     record(f"decision_{trigger}", decision, user=user,
            municipality_id=decision.group.municipality_id,
-           details={"from": outcome.source, "to": outcome.dest, "on": on.isoformat(),
-                    **({"reason": reason} if reason else {})})
+           details={"from": outcome.source, "to": outcome.dest, "on": on.isoformat()})
     flush(decision)
     return entry
 

@@ -27,6 +27,7 @@ from casework.decisions.forms import AdvanceForm, ProgressForm
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision
 from casework.groups.queries import get_decision_or_404, get_group_or_404, visible_groups
+from casework.spreadsheet import safe_row
 from casework.tasks.models import Task
 from casework.web import post_change
 from workflows import decision as decision_workflow
@@ -88,17 +89,19 @@ def group_decisions_csv(group_id: int):
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Number"), _("Decision"), _("Responsible institution"), _("Due date"),
-                     _("Status"), _("Overdue"), _("Progress of execution")])
+    # safe_row: a decision or progress text starting with "=" must not run as a formula.
+    writer.writerow(safe_row([_("Number"), _("Decision"), _("Responsible institution"),
+                              _("Due date"), _("Status"), _("Overdue"),
+                              _("Progress of execution")]))
     for decision, overdue in rows:
-        writer.writerow([
+        writer.writerow(safe_row([
             decision.number or "", decision.text,
             decision.responsible_institution.name if decision.responsible_institution else "",
             decision.due_date.isoformat() if decision.due_date else "",
             pick_label(decision_workflow.STATUS_LABELS[decision.status], locale),
             _("overdue") if overdue else "",
             " | ".join(f"{p.on.isoformat()}: {p.text}" for p in decision.progress),
-        ])
+        ]))
     record("decisions_exported", group, user=_me(), details={"rows": len(rows), **filters})
     db.session.commit()
     return Response(out.getvalue(), mimetype="text/csv", headers={

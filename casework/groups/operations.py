@@ -79,7 +79,7 @@ def create_strategic_group(actor, *, name: str, description: str | None = None,
                              lead_id=lead.id if lead else None)
     db.session.add(group)
     db.session.flush()
-    record("group_created", group, user=actor, details={"name": group.name,
+    record("group_created", group, user=actor, details={"kind": group.kind,
                                                         "lead": group.lead_id})
     return group
 
@@ -316,7 +316,7 @@ def record_attendance(actor, meeting: Meeting, statuses: dict[int, str]) -> None
         rows[user_id].status = status
     db.session.flush()
     record("meeting_attendance", meeting, user=actor, municipality_id=group.municipality_id,
-           details={str(k): v for k, v in statuses.items()})
+           details={"statuses": {str(k): v for k, v in statuses.items()}})
 
 
 def add_agenda_item(actor, meeting: Meeting, *, kind: str, text: str,
@@ -535,7 +535,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str | None, expected_vers
     meeting.cancel_reason = reason.strip()
     _flush(meeting)
     record("meeting_cancelled", meeting, user=actor, municipality_id=group.municipality_id,
-           details={"reason": meeting.cancel_reason})
+           details={"starts_at": meeting.starts_at.isoformat()})
     when = meeting.starts_at.astimezone(RIGA).strftime("%d.%m.%Y %H:%M")
     notify_many(_invited_ids(meeting), "meeting_cancelled",
                 deferred("The meeting of %(when)s has been cancelled (%(subject)s).",

@@ -10,7 +10,15 @@ future, and is committed at once. A second process's UPDATE finds the attempts c
 PostgreSQL it waits for the first one's row lock, then matches nothing), and its next select
 skips the row until the lease has passed. A failed send sets ``failed`` and a later attempt time
 with backoff; a process that dies mid-send leaves the lease to expire and the e-mail is retried.
+After ``MAX_ATTEMPTS`` the e-mail is given up: it stays ``failed`` without a retry time, shown
+on the notification settings page, until it is re-queued (``requeue_failed``: the button there,
+or ``flask --app casework mail requeue``).
 The daily digest is claimed by inserting the unique ``DigestRun`` row of the user and day.
+
+One e-mail never stops the others: a message that cannot be built or that the server refuses
+fails alone and the batch goes on. A server that does not answer fails after
+``CASEWORK_MAIL_TIMEOUT`` seconds and ends the run (the rest stay due for the next one), so a
+hung server cannot hold the job for minutes.
 
 Bodies carry what the notification says (a case number, what is due) and a link; never a
 child's name or details.
@@ -42,6 +50,9 @@ CLAIM_LEASE = timedelta(minutes=10)
 #: After this many failed attempts an e-mail is given up (the in-app notification stays).
 MAX_ATTEMPTS = 8
 BATCH = 200
+#: Refusals of one message; any other SMTP or network error means the server is unusable now.
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                  smtplib.SMTPDataError, smtplib.SMTPNotSupportedError)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -63,10 +74,14 @@ def send_message(message: EmailMessage) -> str:
                  message["To"], message["Subject"], message.get_content())
         return "logged"
     port = int(config.get("MAIL_PORT") or 25)
+    # The timeout bounds the connect and every read: a server that accepts and never answers
+    # fails after it instead of holding the job.
+    timeout = float(config.get("MAIL_TIMEOUT") or 10)
     if config.get("MAIL_USE_SSL"):
-        connection = SMTP_SSL(server, port, timeout=30, context=ssl.create_default_context())
+        connection = SMTP_SSL(server, port, timeout=timeout,
+                              context=ssl.create_default_context())
     else:
-        connection = SMTP(server, port, timeout=30)
+        connection = SMTP(server, port, timeout=timeout)
     with connection as smtp:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls(context=ssl.create_default_context())
@@ -94,12 +109,17 @@ def _footer() -> str:
                    "a daily digest at %(url)s", url=f"{base}/notifications/settings")
 
 
+def single_line(text: str) -> str:
+    """``text`` on one line: a header with CR or LF would be refused (or, worse, split)."""
+    return " ".join((text or "").split())
+
+
 def notification_message(user: User, notification: Notification) -> EmailMessage:
     """The e-mail of one notification, in the user's language (Latvian by default)."""
     with force_locale(_locale_of(user)):
         message = EmailMessage()
         text = notification.display_text()
-        message["Subject"] = gettext("casework: %(text)s", text=text)[:200]
+        message["Subject"] = single_line(gettext("casework: %(text)s", text=text))[:200]
         message["From"] = current_app.config["MAIL_FROM"]
         message["To"] = user.email
         message.set_content("\n\n".join([
@@ -111,8 +131,9 @@ def digest_message(user: User, notifications: list[Notification], day) -> EmailM
     """One e-mail listing the user's notifications of the day."""
     with force_locale(_locale_of(user)):
         message = EmailMessage()
-        message["Subject"] = gettext("casework: %(count)s notifications of %(day)s",
-                                     count=len(notifications), day=day.strftime("%d.%m.%Y"))
+        message["Subject"] = single_line(gettext(
+            "casework: %(count)s notifications of %(day)s", count=len(notifications),
+            day=day.strftime("%d.%m.%Y")))
         message["From"] = current_app.config["MAIL_FROM"]
         message["To"] = user.email
         lines = [f"- {n.display_text()}\n  {_absolute(n.link)}" for n in notifications]
@@ -145,33 +166,81 @@ def due_emails(now: datetime):
             .order_by(Notification.id).limit(BATCH))
 
 
+def _failed(notification_id: int, tries: int, now: datetime, *, retry: bool = True) -> None:
+    notification = db.session.get(Notification, notification_id)
+    notification.email_state = "failed"
+    notification.email_next_attempt_at = (
+        now + retry_delay(tries) if retry and tries < MAX_ATTEMPTS else None)
+    db.session.commit()
+
+
 def deliver_pending(now: datetime) -> int:
     """Send (or log) every due immediate e-mail; returns how many went out.
 
     Commits per e-mail: the claim must be visible to other processes before the slow send, and
-    the outcome must be stored whatever happens to the next one.
+    the outcome must be stored whatever happens to the next one. A message that cannot be
+    built (a bug or bad data) is given up at once and the others go on; one the server refuses
+    is retried later and the others go on; a server that fails or does not answer ends the run.
     """
     delivered = 0
     for notification_id, attempts in db.session.execute(due_emails(now)).all():
         if not _claim(notification_id, attempts, now):
             continue
+        tries = attempts + 1
         notification = db.session.get(Notification, notification_id)
         try:
-            notification.email_state = send_message(
-                notification_message(notification.user, notification))
-        except (OSError, smtplib.SMTPException) as error:
-            tries = attempts + 1
-            log.warning("E-mail of notification %s failed (attempt %s): %s",
+            message = notification_message(notification.user, notification)
+        except Exception:  # noqa: BLE001 - one bad message must not stop the queue
+            log.exception("E-mail of notification %s cannot be built; given up",
+                          notification_id)
+            db.session.rollback()
+            _failed(notification_id, tries, now, retry=False)
+            continue
+        try:
+            state = send_message(message)
+        except MESSAGE_ERRORS as error:
+            log.warning("E-mail of notification %s refused (attempt %s): %s",
                         notification_id, tries, error)
-            notification.email_state = "failed"
-            notification.email_next_attempt_at = (
-                now + retry_delay(tries) if tries < MAX_ATTEMPTS else None)
-        else:
-            notification.emailed_at = now
-            notification.email_next_attempt_at = None
-            delivered += 1
+            _failed(notification_id, tries, now)
+            continue
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning("E-mail of notification %s failed (attempt %s), mail server "
+                        "unusable, the rest wait for the next run: %s",
+                        notification_id, tries, error)
+            _failed(notification_id, tries, now)
+            break
+        notification.email_state = state
+        notification.emailed_at = now
+        notification.email_next_attempt_at = None
+        delivered += 1
         db.session.commit()
     return delivered
+
+
+def failed_emails(user_ids=None):
+    """Given-up e-mails (failed, no retry time), optionally of ``user_ids`` (a select)."""
+    stmt = select(Notification).where(Notification.email_state == "failed",
+                                      Notification.email_next_attempt_at.is_(None))
+    if user_ids is not None:
+        stmt = stmt.where(Notification.user_id.in_(user_ids))
+    return stmt.order_by(Notification.id)
+
+
+def requeue_failed(*, user_ids=None, notification_ids=None) -> int:
+    """Put given-up e-mails back in the queue with a fresh count of attempts; returns how many.
+
+    Only given-up ones: an e-mail still being retried (or claimed right now) keeps its turn,
+    so nothing is sent twice. Only flushes; the caller commits.
+    """
+    stmt = (update(Notification)
+            .where(Notification.email_state == "failed",
+                   Notification.email_next_attempt_at.is_(None))
+            .values(email_state="pending", email_attempts=0, email_next_attempt_at=None))
+    if user_ids is not None:
+        stmt = stmt.where(Notification.user_id.in_(user_ids))
+    if notification_ids is not None:
+        stmt = stmt.where(Notification.id.in_(list(notification_ids)))
+    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
 
 
 # -- the daily digest -------------------------------------------------------------------------
@@ -210,7 +279,7 @@ def send_digests(now: datetime) -> int:
             .order_by(Notification.created_at, Notification.id)).all()
         try:
             state = send_message(digest_message(user, rows, day))
-        except (OSError, smtplib.SMTPException) as error:
+        except Exception as error:  # noqa: BLE001 - one user's digest must not stop the others
             log.warning("Digest of user %s for %s failed: %s", user.id, day, error)
             db.session.rollback()
             db.session.execute(delete(DigestRun).where(DigestRun.user_id == user.id,

@@ -255,3 +255,40 @@ def set_notify_by(user, value: str) -> None:
     user.notify_by = value
     record("notification_settings_changed", user, user=user, details={"notify_by": value})
     db.session.flush()
+
+
+# -- e-mails given up -------------------------------------------------------------------------
+def municipality_user_ids(municipality_id: int):
+    """A select of the ids of the municipality's users."""
+    from casework.orgs.models import Institution
+
+    return (select(User.id).join(Institution, Institution.id == User.institution_id)
+            .where(Institution.municipality_id == municipality_id))
+
+
+def failed_email_scope(user, scope: str):
+    """Whose given-up e-mails ``user`` may see and re-queue: ``own``, or as the municipality's
+    administrator ``municipality``; None when the role does not allow it."""
+    from casework.auth.models import Role
+
+    if scope == "own":
+        return select(User.id).where(User.id == user.id)
+    if scope == "municipality" and user.has_role(Role.ADMIN) and user.municipality_id:
+        return municipality_user_ids(user.municipality_id)
+    return None
+
+
+def requeue_failed_emails(user, scope: str) -> int:
+    """Send the given-up e-mails of ``scope`` again (see ``failed_email_scope``); audited."""
+    from casework.audit.operations import record
+    from casework.auth.operations import OperationRefused
+    from casework.notifications.mail import requeue_failed
+
+    user_ids = failed_email_scope(user, scope)
+    if user_ids is None:
+        raise OperationRefused("scope")
+    count = requeue_failed(user_ids=user_ids)
+    if count:
+        record("emails_requeued", user, user=user, details={"count": count, "kind": scope})
+    db.session.flush()
+    return count

@@ -5,7 +5,7 @@ Every page shows the signed-in user's own notifications only.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,6 +13,7 @@ from casework.extensions import db
 from casework.notifications import operations as ops
 from casework.notifications import queries
 from casework.notifications.forms import NotificationSettingsForm
+from casework.notifications.mail import failed_emails
 from casework.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__)
@@ -61,4 +62,29 @@ def settings():
         flash(_("Notification settings saved."), "success")
         return redirect(url_for("notifications.settings"))
     status = 400 if form.is_submitted() else 200
-    return render_template("notifications/settings.html", form=form), status
+    return _settings_page(form), status
+
+
+def _settings_page(form):
+    me = current_user._get_current_object()
+    own = db.session.scalars(failed_emails(ops.failed_email_scope(me, "own"))).all()
+    municipality_ids = ops.failed_email_scope(me, "municipality")
+    municipality_failed = None
+    if municipality_ids is not None:
+        municipality_failed = len(db.session.scalars(failed_emails(municipality_ids)).all())
+    return render_template("notifications/settings.html", form=form, failed=own,
+                           municipality_failed=municipality_failed)
+
+
+@bp.route("/notifications/emails/requeue", methods=["POST"])
+@login_required
+def requeue_emails():
+    """Send the e-mails given up after the last retry again: one's own, or (administrator)
+    those of every user of the municipality."""
+    scope = request.form.get("scope", "own")
+    if ops.failed_email_scope(current_user, scope) is None:
+        abort(404)
+    count = ops.requeue_failed_emails(current_user._get_current_object(), scope)
+    db.session.commit()
+    flash(_("%(count)s e-mails queued to be sent again.", count=count), "success")
+    return redirect(url_for("notifications.settings"))

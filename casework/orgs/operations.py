@@ -30,20 +30,19 @@ def create_institution(admin, *, name: str, kind: str) -> Institution:
     inst = Institution(municipality_id=admin.municipality_id, name=name, kind=kind)
     db.session.add(inst)
     db.session.flush()
-    record("institution_created", inst, user=admin, details={"name": name, "kind": kind})
+    record("institution_created", inst, user=admin, details={"kind": kind})
     return inst
 
 
 def rename_institution(admin, inst: Institution, *, name: str) -> None:
-    """Rename an institution (its history keeps the old name in the audit log)."""
+    """Rename an institution (the audit log records the rename, not the names)."""
     name = name.strip()
     if name == inst.name:
         return
     if _name_taken(inst.municipality_id, name, exclude_id=inst.id):
         raise OperationRefused(_l("An institution with this name already exists."))
-    old = inst.name
     inst.name = name
-    record("institution_renamed", inst, user=admin, details={"before": old, "after": name})
+    record("institution_renamed", inst, user=admin, details={"fields": ["name"]})
     db.session.flush()
 
 

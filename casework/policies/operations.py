@@ -64,7 +64,7 @@ def save_policy(admin, values: dict) -> Policy:
     changed = {k: [before[k], after[k]] for k in values if before[k] != after[k]}
     if changed:
         record("policy_changed", None, user=admin, municipality_id=municipality_id,
-               details={k: [str(a), str(b)] for k, (a, b) in changed.items()})
+               details={"changed": {k: [str(a), str(b)] for k, (a, b) in changed.items()}})
     db.session.flush()
     return policy
 

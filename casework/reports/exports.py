@@ -24,6 +24,7 @@ from casework.cases.models import CATEGORY_LABELS
 from casework.orgs.models import INSTITUTION_KIND_LABELS, Municipality
 from casework.reports import operations, schemas
 from casework.reports.models import AnnualReport
+from casework.spreadsheet import safe_row
 from workflows import annual_report, case_lifecycle, pick_label, risk_profile
 
 FORMATS = {"pdf": "application/pdf",
@@ -282,18 +283,20 @@ def to_xlsx(doc: dict) -> bytes:
     titles = section_titles()
     for key, rows in section_rows(doc).items():
         sheet = book.create_sheet(key)
-        sheet.append([titles[key]])
+        # Every row goes through safe_row: a narrative or a name starting with "=" is text.
+        sheet.append(safe_row([titles[key]]))
         sheet["A1"].font = Font(bold=True)
-        sheet.append([f'{doc["municipality"]} ({doc["atvk_code"]}), {doc["year"]}',
-                      status_label(doc["status"])])
+        sheet.append(safe_row([f'{doc["municipality"]} ({doc["atvk_code"]}), {doc["year"]}',
+                               status_label(doc["status"])]))
         for label, value in rows:
-            sheet.append([label, value])
+            sheet.append(safe_row([label, value]))
         if key == "C":
             sheet.append([])
-            sheet.append([_("Open cases by risk colour at the end of each quarter")])
-            sheet.append([""] + [_risk(r) for r in RISK_FILL])
+            sheet.append(safe_row([_("Open cases by risk colour at the end of each quarter")]))
+            sheet.append(safe_row([""] + [_risk(r) for r in RISK_FILL]))
             for q in doc["sections"]["C"]["risk_by_quarter"]:
-                sheet.append([_("Q%(n)s", n=q["quarter"])] + [q[r] for r in RISK_FILL])
+                sheet.append(safe_row([_("Q%(n)s", n=q["quarter"])]
+                                      + [q[r] for r in RISK_FILL]))
         sheet.column_dimensions["A"].width = 60
         sheet.column_dimensions["B"].width = 40
     out = io.BytesIO()
@@ -335,8 +338,9 @@ def aggregate_csv(per, totals) -> bytes:
     labels = aggregate_labels()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Municipality"), _("ATVK code"), *labels.values()])
+    writer.writerow(safe_row([_("Municipality"), _("ATVK code"), *labels.values()]))
     for muni, figs in per:
-        writer.writerow([muni.name, muni.atvk_code, *(suppress(figs[k]) for k in labels)])
-    writer.writerow([_("Total"), "", *(suppress(totals[k]) for k in labels)])
+        writer.writerow(safe_row([muni.name, muni.atvk_code,
+                                  *(suppress(figs[k]) for k in labels)]))
+    writer.writerow(safe_row([_("Total"), "", *(suppress(totals[k]) for k in labels)]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

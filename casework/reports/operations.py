@@ -151,8 +151,6 @@ def transition(user, report: AnnualReport, trigger: str, *, comment: str | None 
         report.return_comment = comment
     elif trigger == "accept":
         report.accepted_at, report.reviewed_by_id = at, user.id
-    if comment:
-        details["comment"] = comment
     flush(report)
     record(f"annual_report_{trigger}", report, user=user, details=details)
     from casework.notifications.operations import notify_report_step

@@ -80,7 +80,7 @@ def complete_task(user, task: Task, note: str, at: datetime | None = None, *,
     """Mark the task done with a completion note."""
     _fire(user, task, "complete", at, expected_version, note=note)
     task.completion_note = note.strip()
-    record("task_complete", task, user=user, details={"note": task.completion_note})
+    record("task_complete", task, user=user)
     flush(task)
 
 
@@ -89,7 +89,7 @@ def cancel_task(user, task: Task, reason: str, at: datetime | None = None, *,
     """Cancel the task with a reason."""
     _fire(user, task, "cancel", at, expected_version, reason=reason)
     task.cancel_reason = reason.strip()
-    record("task_cancel", task, user=user, details={"reason": task.cancel_reason})
+    record("task_cancel", task, user=user)
     flush(task)
 
 

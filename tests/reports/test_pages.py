@@ -76,6 +76,22 @@ def test_inspector_reads_the_snapshot_and_the_national_aggregate_csv(client, kno
     assert row[2:7] == ["3", "<3", "3", "<3", "3"]
 
 
+def test_national_csv_neutralises_cells_that_start_like_a_formula(client, known_year,
+                                                                 login_as):
+    import csv
+    import io
+
+    _submit(known_year)
+    known_year["municipality"].name = "=cmd|' /C calc'!A0"
+    db.session.commit()
+    login_as("inspector")
+    body = client.get(f"/reports/national.csv?year={YEAR}").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[1][:2] == ["'=cmd|' /C calc'!A0", "0999001"]
+    assert rows[1][2] == "3"  # numbers stay numbers
+    assert not [c for row in rows for c in row if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
 def test_returned_report_is_in_the_list_but_not_in_the_aggregate(client, known_year,
                                                                  login_as, make_user):
     report = _submit(known_year)
