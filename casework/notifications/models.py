@@ -32,7 +32,7 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(String(500))
     link: Mapped[str | None] = mapped_column(String(300))
