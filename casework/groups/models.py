@@ -216,7 +216,8 @@ class Decision(db.Model):
     seq: Mapped[int | None] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer, index=True)
     text: Mapped[str] = mapped_column(Text)
-    responsible_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    responsible_institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id"), index=True)
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     not_executed_reason: Mapped[str | None] = mapped_column(Text)
