@@ -109,9 +109,11 @@ def _sample_ids(url: str) -> dict:
             return conn.execute(sql).fetchone()[0]
         manager = one("SELECT u.id FROM \"user\" u JOIN user_role r ON r.user_id = u.id "
                       "WHERE r.role = 'case_manager' ORDER BY u.id LIMIT 1")
-        case_id = one(f'SELECT id FROM "case" WHERE case_manager_id = {int(manager)} '  # noqa: S608
-                      "ORDER BY (SELECT count(*) FROM case_event e WHERE e.case_id = \"case\".id)"
-                      " DESC, id LIMIT 1")
+        # The manager's case with the longest history (the heaviest case page).
+        heaviest = ("SELECT e.case_id FROM case_event e JOIN \"case\" c ON c.id = e.case_id "
+                    "WHERE c.case_manager_id = %s "
+                    "GROUP BY e.case_id ORDER BY count(*) DESC, e.case_id LIMIT 1")
+        case_id = conn.execute(heaviest, (manager,)).fetchone()[0]
         year = one("SELECT max(extract(year FROM opened_at))::int - 1 FROM \"case\"")
     return {"case_id": case_id, "year": year}
 

@@ -13,6 +13,7 @@ import time
 
 from flask import g, request
 from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from casework import create_app
 from casework.extensions import db
@@ -20,7 +21,7 @@ from casework.extensions import db
 app = create_app()
 
 
-@event.listens_for(db.engine.__class__, "before_cursor_execute")  # all engines of the process
+@event.listens_for(Engine, "before_cursor_execute")
 def _count(*_args, **_kwargs):
     try:
         g.bench_queries = g.get("bench_queries", 0) + 1
