@@ -185,12 +185,19 @@ def measure_pages(url: str, port: int, runs: int, workers: int) -> list[dict]:
         proc.wait(timeout=30)
 
 
-def measure_sweeps(url: str) -> list[dict]:
+def measure_sweeps(url: str, timeout: float) -> list[dict]:
     rows = []
     for label in ("first run after a long downtime", "steady run"):
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "bench.sweep"], env=_env(url), cwd=ROOT,
-                              capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run([sys.executable, "-m", "bench.sweep"], env=_env(url),
+                                  cwd=ROOT, capture_output=True, text=True, check=False,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired:
+            print(f"run-due-jobs {label}: over {timeout} s, stopped", flush=True)
+            rows.append({"sweep": f"run-due-jobs, {label}", "seconds": f"> {timeout}",
+                         "max_rss_mb": None, "jobs": {}, "exit": "timeout"})
+            break
         took = time.perf_counter() - started
         if done.returncode:
             print(done.stderr[-3000:])
@@ -233,6 +240,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep the generated database")
     parser.add_argument("--no-sweeps", action="store_true")
+    parser.add_argument("--sweep-timeout", type=float, default=600,
+                        help="stop a run-due-jobs run after this many seconds")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {"cases": args.cases, "at": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -240,7 +249,7 @@ def main(argv=None) -> int:
         result["data"] = prepare(args.url, args.cases)
         print(f"generated {args.cases} cases in {result['data']['seconds']} s", flush=True)
     result["pages"] = measure_pages(args.url, args.port, args.runs, args.workers)
-    result["sweeps"] = [] if args.no_sweeps else measure_sweeps(args.url)
+    result["sweeps"] = [] if args.no_sweeps else measure_sweeps(args.url, args.sweep_timeout)
     write(result)
     print((RESULTS / "last.md").read_text())
     return 0
