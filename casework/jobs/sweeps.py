@@ -28,10 +28,8 @@ from casework.groups.models import CooperationGroup, Decision, Meeting
 from casework.notifications import mail
 from casework.notifications.operations import (
     case_link,
-    heads_of_service,
     notify_many,
     users_with_role,
-    who_may_see_case,
 )
 from casework.orgs.models import Municipality
 from casework.policies.operations import calendar_for, policy_for
@@ -62,16 +60,6 @@ class _Calendars(dict):
         self[municipality_id] = calendar_for(municipality_id)
         return self[municipality_id]
 
-
-def _case(case_id: int | None) -> Case | None:
-    return db.session.get(Case, case_id) if case_id is not None else None
-
-
-def _case_watchers(case: Case) -> list[int]:
-    """The case manager, or the head of service when the case has none."""
-    if case.case_manager_id is not None:
-        return [case.case_manager_id]
-    return heads_of_service(case.owner_institution_id)
 
 
 # -- set-based helpers ------------------------------------------------------------------------
@@ -286,79 +274,125 @@ def red_no_meeting(now: datetime) -> int:
     """Red cases whose group has not met within the convening deadline: tell the case manager
     and the head of service. Key ``red_no_meeting:c<id>:<turned red at>``: turning red again
     starts a new deadline."""
-    created = 0
-    for late in deadlines.red_cases_without_meeting(now):
-        case = late.row
-        recipients = [*_case_watchers(case), *heads_of_service(case.owner_institution_id)]
+    late = deadlines.red_cases_without_meeting(now)
+    heads = _heads_by_institution({item.row.owner_institution_id for item in late})
+
+    def recipients(case):
+        return {*([case.case_manager_id] if case.case_manager_id is not None else []),
+                *heads.get(case.owner_institution_id, [])}
+
+    visible = _visible_pairs({(uid, item.row.id) for item in late
+                              for uid in recipients(item.row)}, now)
+    notifications = []
+    for item in late:
+        case = item.row
         text = gettext("Case %(number)s is red and its group has not met by %(date)s.",
-                       number=case.number, date=_day(local_date(late.deadline)))
-        created += notify_many(
-            who_may_see_case(recipients, case.id, now), "red_no_meeting", text,
-            case_link(case.id), f"red_no_meeting:c{case.id}:{case.risk_changed_at.isoformat()}",
+                       number=case.number, date=_day(local_date(item.deadline)))
+        notifications += _per_user(
+            [uid for uid in recipients(case) if (uid, case.id) in visible], "red_no_meeting",
+            text, case_link(case.id),
+            f"red_no_meeting:c{case.id}:{case.risk_changed_at.isoformat()}",
             case.municipality_id)
-    return created
+    return _notify_all(notifications)
 
 
 def triage_late(now: datetime) -> int:
     """Referrals still waiting for triage after their deadline: tell the municipality's case
     managers (who triage). Key ``triage_late:r<id>``."""
-    created = 0
     referrals = db.session.scalars(
         deadlines.referrals_past_triage(now).order_by(Referral.id)).all()
+    managers: dict[int, list[int]] = {}
+    notifications = []
     for referral in referrals:
+        muni = referral.municipality_id
+        if muni not in managers:
+            managers[muni] = users_with_role(muni, "case_manager")
         text = gettext("Referral no. %(id)s is waiting for triage past its deadline "
                        "(%(deadline)s).", id=referral.id,
                        deadline=_day(local_date(referral.triage_due_at)))
-        created += notify_many(
-            users_with_role(referral.municipality_id, "case_manager"), "triage_late", text,
-            f"/referrals/{referral.id}/triage", f"triage_late:r{referral.id}",
-            referral.municipality_id)
-    return created
+        notifications += _per_user(managers[muni], "triage_late", text,
+                                   f"/referrals/{referral.id}/triage",
+                                   f"triage_late:r{referral.id}", muni)
+    return _notify_all(notifications)
+
+
+def _groups_with_cases(group_ids) -> dict[int, tuple]:
+    """``{group id: (group, case number or None)}`` in one query."""
+    ids = set(group_ids)
+    if not ids:
+        return {}
+    return {group.id: (group, number) for group, number in db.session.execute(
+        select(CooperationGroup, Case.number).outerjoin(Case, Case.id == CooperationGroup.case_id)
+        .where(CooperationGroup.id.in_(ids))).all()}
 
 
 def minutes_late(now: datetime) -> int:
     """Held meetings whose minutes are not approved within the policy: tell the chair, the
     minute-taker and the group's lead (for a case's group, only those who see the case).
     Key ``minutes_late:m<id>``."""
-    created = 0
-    for late in deadlines.minutes_not_approved(now):
-        meeting = late.row
-        group = db.session.get(CooperationGroup, meeting.group_id)
-        recipients = {u for u in (meeting.chair_id, meeting.minute_taker_id, group.lead_id) if u}
+    late = deadlines.minutes_not_approved(now)
+    groups = _groups_with_cases(item.row.group_id for item in late)
+
+    def recipients(meeting):
+        group = groups[meeting.group_id][0]
+        return {u for u in (meeting.chair_id, meeting.minute_taker_id, group.lead_id) if u}
+
+    visible = _visible_pairs({(uid, groups[item.row.group_id][0].case_id) for item in late
+                              if groups[item.row.group_id][0].case_id is not None
+                              for uid in recipients(item.row)}, now)
+    notifications = []
+    for item in late:
+        meeting = item.row
+        group, number = groups[meeting.group_id]
+        users = recipients(meeting)
         held = _day(local_date(meeting.held_at))
-        deadline = _day(local_date(late.deadline))
-        case = _case(group.case_id)
-        if case is not None:
-            recipients = who_may_see_case(recipients, case.id, now)
+        deadline = _day(local_date(item.deadline))
+        if group.case_id is not None:
+            users = {u for u in users if (u, group.case_id) in visible}
             text = gettext("Minutes of the meeting of %(held)s in case %(number)s are not "
                            "approved (deadline %(deadline)s).", held=held,
-                           number=case.number, deadline=deadline)
-            link = case_link(case.id)
+                           number=number, deadline=deadline)
+            link = case_link(group.case_id)
         else:
             text = gettext("Minutes of the meeting of %(held)s are not approved "
                            "(deadline %(deadline)s).", held=held, deadline=deadline)
             link = f"/groups/{group.id}"
-        created += notify_many(recipients, "minutes_late", text, link,
-                               f"minutes_late:m{meeting.id}", group.municipality_id)
-    return created
+        notifications += _per_user(users, "minutes_late", text, link,
+                                   f"minutes_late:m{meeting.id}", group.municipality_id)
+    return _notify_all(notifications)
 
 
 def client_not_informed(now: datetime) -> int:
     """Published decisions of a case's group of which the client was not informed within the
     policy: tell the case manager. Key ``client_not_informed:d<id>``."""
-    created = 0
-    for late in deadlines.clients_not_informed(now):
-        decision = late.row
-        group = db.session.get(CooperationGroup, decision.group_id)
-        case = _case(group.case_id)
+    late = deadlines.clients_not_informed(now)
+    groups = _groups_with_cases(item.row.group_id for item in late)
+    cases = {c.id: c for c in db.session.execute(
+        select(Case.id, Case.number, Case.municipality_id, Case.case_manager_id,
+               Case.owner_institution_id)
+        .where(Case.id.in_({g.case_id for g, _n in groups.values()} or {0}))).all()}
+    heads = _heads_by_institution({c.owner_institution_id for c in cases.values()
+                                   if c.case_manager_id is None})
+
+    def watchers(case):
+        return [case.case_manager_id] if case.case_manager_id is not None else \
+            heads.get(case.owner_institution_id, [])
+
+    visible = _visible_pairs({(uid, c.id) for c in cases.values() for uid in watchers(c)},
+                             now)
+    notifications = []
+    for item in late:
+        decision = item.row
+        case = cases[groups[decision.group_id][0].case_id]
         text = gettext("Case %(number)s: the client has not been informed of decision "
                        "%(decision)s (deadline %(deadline)s).", number=case.number,
                        decision=decision.number or decision.id,
-                       deadline=_day(local_date(late.deadline)))
-        created += notify_many(
-            who_may_see_case(_case_watchers(case), case.id, now), "client_not_informed", text,
-            case_link(case.id), f"client_not_informed:d{decision.id}", case.municipality_id)
-    return created
+                       deadline=_day(local_date(item.deadline)))
+        notifications += _per_user(
+            [uid for uid in watchers(case) if (uid, case.id) in visible],
+            "client_not_informed", text, case_link(case.id),
+            f"client_not_informed:d{decision.id}", case.municipality_id)
+    return _notify_all(notifications)
 
 
 # -- the annual report ------------------------------------------------------------------------
