@@ -9,7 +9,7 @@ MO     := casework/translations/lv/LC_MESSAGES/messages.mo
 PO     := casework/translations/lv/LC_MESSAGES/messages.po
 export FLASK_APP := casework
 
-.PHONY: run test setup lint messages browser clean
+.PHONY: run test setup lint messages browser clean bench
 
 ## make run: set everything up and start the app with demo data on SQLite at http://127.0.0.1:5000
 run: setup
@@ -41,6 +41,11 @@ messages: $(STAMP)
 		--no-location -o /tmp/casework-messages.pot .
 	$(BIN)/pybabel update -i /tmp/casework-messages.pot -d casework/translations -l lv \
 		--no-fuzzy-matching
+
+## make bench: the national-scale benchmark on PostgreSQL (README, "Benchmark");
+## e.g. make bench BENCH_ARGS="--cases 100000 --url postgresql://postgres@127.0.0.1/cw_bench"
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
@@ -16,6 +16,8 @@ class AuditEvent(db.Model):
     """An append-only audit record. ``hash`` covers this row and the previous row's hash."""
 
     __tablename__ = "audit_event"
+    # The data protection officer's log: one municipality, newest first.
+    __table_args__ = (Index("ix_audit_event_municipality_at", "municipality_id", "at"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -132,9 +132,9 @@ class Referral(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
-    reporting_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    reporting_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     reported_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     child_given_name: Mapped[str] = mapped_column(String(100))
     child_family_name: Mapped[str] = mapped_column(String(100))
     child_personal_code: Mapped[str | None] = mapped_column(String(12))
@@ -143,7 +143,7 @@ class Referral(db.Model):
     proposed_urgency: Mapped[str] = mapped_column(String(8))
     triage_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     outcome: Mapped[str | None] = mapped_column(String(16), index=True)
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     assigned_risk: Mapped[str | None] = mapped_column(String(8))
@@ -187,8 +187,8 @@ class Case(db.Model):
     case_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     # The social service that owns the case: its head supervises it.
     owner_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     closure_reason: Mapped[str | None] = mapped_column(String(32))
     closure_reason_text: Mapped[str | None] = mapped_column(Text)
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
@@ -264,17 +264,23 @@ class CaseEvent(db.Model):
     """One entry of a case's append-only history: a transition or another recorded change."""
 
     __tablename__ = "case_event"
+    __table_args__ = (
+        # A case's state at a moment: its last transition of one machine before the moment.
+        Index("ix_case_event_case_machine_at", "case_id", "machine", "at"),
+        # The year's transitions of one kind (escalations, closures) across a municipality.
+        Index("ix_case_event_machine_at", "machine", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     machine: Mapped[str] = mapped_column(String(16))  # lifecycle, risk, case, group
     trigger: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
-    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
@@ -291,8 +297,8 @@ class Note(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    author_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    author_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     level: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -311,12 +317,12 @@ class ClientParticipation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("case_person.id"))
-    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("case_person.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     informed: Mapped[bool] = mapped_column(Boolean, default=False)
     informed_on: Mapped[date | None] = mapped_column(Date)
-    informed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    informed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     method: Mapped[str | None] = mapped_column(String(32))
     opinion: Mapped[str | None] = mapped_column(Text)
     attended: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -199,32 +199,33 @@ def close_convene_task(case_id: int, actor, at: datetime) -> Task | None:
 
 
 # -- lifecycle and risk -----------------------------------------------------------------------
-def allowed_case_triggers(user, case: Case) -> list[str]:
-    """The lifecycle buttons this user may press now."""
+def allowed_case_triggers(user, case: Case, facts=None) -> list[str]:
+    """The lifecycle buttons this user may press now (``facts``: ``case_facts(case)`` when
+    the caller has read them already)."""
     if not access.may_manage_case(user, case):
         return []
-    return case_lifecycle.bind(case, case_facts(case)).allowed_triggers()
+    return case_lifecycle.bind(case, facts or case_facts(case)).allowed_triggers()
 
 
-def blocked_triggers(user, case: Case) -> list[tuple[str, str, str]]:
+def blocked_triggers(user, case: Case, facts=None, risk=None) -> list[tuple[str, str, str]]:
     """Lifecycle and risk triggers valid from the current state but blocked now, with the
     reason in the user's language and the unmet condition's code (shown as disabled buttons;
     "no_open_tasks" also lists the open tasks it counts, with links)."""
     if not access.may_manage_case(user, case):
         return []
-    machines = [case_lifecycle.bind(case, case_facts(case))]
+    machines = [case_lifecycle.bind(case, facts or case_facts(case))]
     if case.status != "closed":
-        machines.append(risk_profile.bind(case, risk_facts(case)))
+        machines.append(risk_profile.bind(case, risk or risk_facts(case)))
     labels = {**case_lifecycle.TRIGGER_LABELS, **risk_profile.TRIGGER_LABELS}
     return [(pick_label(labels[t], _locale()), error.message(_locale()), error.code)
             for machine in machines for t, error in machine.refusals().items()]
 
 
-def allowed_risk_triggers(user, case: Case) -> list[str]:
-    """The risk buttons this user may press now."""
+def allowed_risk_triggers(user, case: Case, facts=None) -> list[str]:
+    """The risk buttons this user may press now (``facts``: ``risk_facts(case)``)."""
     if not access.may_manage_case(user, case) or case.status == "closed":
         return []
-    return risk_profile.bind(case, risk_facts(case)).allowed_triggers()
+    return risk_profile.bind(case, facts or risk_facts(case)).allowed_triggers()
 
 
 def _require_manager(user, case: Case) -> None:

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 from wtforms import SelectChoice
 
 from casework.access import role_required
@@ -175,7 +176,7 @@ def cases():
 
 
 # -- one case ---------------------------------------------------------------------------------
-def _case_forms(case: Case, **overrides) -> dict:
+def _case_forms(case: Case, group=None, members=None, **overrides) -> dict:
     forms = {
         "transition": TransitionForm(formdata=None),
         "risk": RiskForm(formdata=None),
@@ -192,13 +193,13 @@ def _case_forms(case: Case, **overrides) -> dict:
         for k, v in case_lifecycle.CLOSURE_REASONS.items()]
     decisions = db.session.execute(
         select(Decision.id, Decision.number, Decision.text)
-        .where(Decision.group_id == ops.case_group(case).id).order_by(Decision.id.desc())
+        .where(Decision.group_id == group.id).order_by(Decision.id.desc())
     ).all()
     forms["risk"].decision_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(i, f"{n}: {t[:60]}") for i, n, t in decisions]
     forms["participation"].person_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.full_name) for p in case.persons]
-    members = {m.user_id for m in ops.case_group(case).members if m.member_to is None}
+    members = {m.user_id for m in members if m.member_to is None}
     candidates = db.session.execute(
         select(User.id, User.full_name, Institution.name)
         .join(Institution, User.institution_id == Institution.id)
@@ -216,6 +217,24 @@ def _case_forms(case: Case, **overrides) -> dict:
     return forms
 
 
+def _preload_people(case: Case, history, notes, participation, tasks, members) -> dict:
+    """Load every user, institution and person the case page names in three queries, so that
+    the rows' ``actor``, ``author``, ``assignee``... are found in the session, not queried one
+    by one: the page costs the same number of queries whatever the length of its lists."""
+    ids = ({e.actor_id for e in history} | {e.details.get("user_id") for e in history}
+           | {n.author_id for n in notes} | {p.informed_by_id for p in participation}
+           | {t.assignee_id for t in tasks} | {m.user_id for m in members}
+           | {case.case_manager_id})
+    ids = {i for i in ids if isinstance(i, int)}
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_(ids or {0})).options(lazyload(User.role_rows)))}
+    # The session holds rows weakly: keep the institutions referenced while the page renders.
+    users["institutions"] = db.session.scalars(
+        select(Institution).where(Institution.municipality_id == case.municipality_id)).all()
+    case.persons  # noqa: B018 - loads the persons once (participation rows name them)
+    return users
+
+
 def _render_case(case: Case, status: int = 200, open_panel: str | None = None, **forms):
     me = _me()
     history = db.session.scalars(
@@ -228,16 +247,21 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
     tasks = db.session.scalars(select(Task).where(Task.case_id == case.id)
                                .order_by(Task.status, Task.due_date)).all()
     group = ops.case_group(case)
+    facts = risk = None
+    if access.may_manage_case(me, case):
+        facts, risk = ops.case_facts(case), ops.risk_facts(case)
     members = db.session.scalars(select(GroupMember).where(GroupMember.group_id == group.id)
                                  .order_by(GroupMember.member_to.is_not(None),
                                            GroupMember.member_from)).all()
+    users = _preload_people(case, history, notes, participation, tasks, members)
     return render_template(
         "cases/case.html", case=case, history=history, notes=notes, tasks=tasks,
-        participation=participation, members=members, forms=_case_forms(case, **forms),
+        participation=participation, members=members,
+        forms=_case_forms(case, group, members, **forms),
         may_manage=access.may_manage_case(me, case), supervises=access.supervises(me, case),
-        lifecycle_triggers=ops.allowed_case_triggers(me, case),
-        risk_triggers=ops.allowed_risk_triggers(me, case),
-        blocked=ops.blocked_triggers(me, case),
+        lifecycle_triggers=ops.allowed_case_triggers(me, case, facts),
+        risk_triggers=ops.allowed_risk_triggers(me, case, risk),
+        blocked=ops.blocked_triggers(me, case, facts, risk),
         trigger_inputs=case_lifecycle.TRIGGER_INPUTS, risk_inputs=risk_profile.TRIGGER_INPUTS,
         lifecycle_labels=case_lifecycle.TRIGGER_LABELS, risk_labels=risk_profile.TRIGGER_LABELS,
         statuses=case_lifecycle.STATUS_LABELS,
@@ -245,9 +269,7 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
         elsewhere=queries.persons_elsewhere(case, me), today=date.today(),
         referrals=db.session.scalars(queries.referrals_of_case(case)).all(),
         children=search.children_of(case), age_on=search.age_on,
-        open_panel=open_panel, users={u.id: u for u in db.session.scalars(select(User).where(
-            User.id.in_({e.details.get("user_id") for e in history
-                         if e.details.get("user_id")} or {0})))},
+        open_panel=open_panel, users=users,
     ), status
 
 
@@ -257,8 +279,10 @@ def case(case_id: int):
     """The case page; every read is in the audit log."""
     found = queries.get_case_or_404(case_id, _me())
     ops.record_case_view(_me(), found)
+    # Rendered before the commit, which would expire every loaded row (and reload each).
+    page = _render_case(found)
     db.session.commit()
-    return _render_case(found)
+    return page
 
 
 def _post_case_change(case_id: int, form_name: str, form, action, *, creates: bool = False):

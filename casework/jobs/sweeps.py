@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 
 from casework import deadlines
 from casework.audit.operations import record
@@ -27,11 +27,9 @@ from casework.groups.models import CooperationGroup, Decision, Meeting
 from casework.notifications import mail
 from casework.notifications.operations import (
     case_link,
-    heads_of_service,
-    notify,
     notify_many,
+    stored_text,
     users_with_role,
-    who_may_see_case,
 )
 from casework.notifications.texts import deferred
 from casework.orgs.models import Municipality
@@ -64,217 +62,342 @@ class _Calendars(dict):
         return self[municipality_id]
 
 
-def _case(case_id: int | None) -> Case | None:
-    return db.session.get(Case, case_id) if case_id is not None else None
+
+# -- set-based helpers ------------------------------------------------------------------------
+#: Notifications inserted per statement (a first run after a long downtime may add many).
+INSERT_CHUNK = 1000
 
 
-def _case_watchers(case: Case) -> list[int]:
-    """The case manager, or the head of service when the case has none."""
-    if case.case_manager_id is not None:
-        return [case.case_manager_id]
-    return heads_of_service(case.owner_institution_id)
+def _visible_pairs(pairs, now: datetime) -> set[tuple[int, int]]:
+    """Of ``(user_id, case_id)`` pairs, those where the user may see the case: one query per
+    distinct user (``case_visibility``), however many cases, never one per pair."""
+    from casework.cases.queries import case_visibility
+
+    by_user: dict[int, set[int]] = {}
+    for uid, cid in pairs:
+        if uid is not None and cid is not None:
+            by_user.setdefault(uid, set()).add(cid)
+    if not by_user:
+        return set()
+    visible = set()
+    users = db.session.scalars(select(User).where(User.id.in_(by_user), User.active.is_(True)))
+    for user in users:
+        ids = sorted(by_user[user.id])
+        for i in range(0, len(ids), INSERT_CHUNK):
+            visible.update((user.id, cid) for cid in db.session.scalars(
+                select(Case.id).where(Case.id.in_(ids[i:i + INSERT_CHUNK]),
+                                      case_visibility(user, now))))
+    return visible
+
+
+def _heads_by_institution(institution_ids) -> dict[int, list[int]]:
+    """Active heads of service per social service (one query)."""
+    from casework.auth.models import UserRole
+
+    ids = {i for i in institution_ids if i is not None}
+    heads: dict[int, list[int]] = {}
+    if ids:
+        for inst, uid in db.session.execute(
+                select(User.institution_id, User.id).join(UserRole, UserRole.user_id == User.id)
+                .where(User.institution_id.in_(ids), User.active.is_(True),
+                       UserRole.role == "head_of_service").order_by(User.id)):
+            heads.setdefault(inst, []).append(uid)
+    return heads
+
+
+def _notify_all(rows: list[tuple]) -> int:
+    """Insert notifications ``(user_id, kind, text, link, key, municipality_id)`` in chunks,
+    each key once (``ON CONFLICT DO NOTHING`` on the unique key, as ``notify``); returns how
+    many were added. The e-mail state follows each user's choice, read in one query."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from casework.notifications.models import Notification
+
+    if not rows:
+        return 0
+    digest = set(db.session.scalars(select(User.id).where(
+        User.id.in_({r[0] for r in rows}), User.notify_by == "digest")))
+    ins = {"postgresql": postgresql.insert,
+           "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
+    # Each distinct message is rendered once (rows of one occurrence share their text).
+    texts = {id(r[2]): stored_text(r[2]) for r in rows}
+    at = utcnow()
+    added = 0
+    for i in range(0, len(rows), INSERT_CHUNK):
+        values = [{"user_id": uid, "kind": kind, "text": stored[0], "params": stored[1],
+                   "link": link, "dedup_key": key, "municipality_id": muni, "created_at": at,
+                   "email_state": "digest" if uid in digest else "pending",
+                   "email_attempts": 0}
+                  for uid, kind, stored, link, key, muni in (
+                      (r[0], r[1], texts[id(r[2])], *r[3:]) for r in rows[i:i + INSERT_CHUNK])]
+        added += len(db.session.execute(
+            ins(Notification).values(values)
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(Notification.id)).all())
+    return added
+
+
+def _per_user(user_ids, kind, text, link, key, municipality_id) -> list[tuple]:
+    """The rows ``notify_many`` would insert: each user once, the key made per user."""
+    return [(uid, kind, text, link, f"{key}:u{uid}", municipality_id)
+            for uid in sorted(set(user_ids))]
 
 
 # -- tasks ------------------------------------------------------------------------------------
-def _task_target(task: Task, user_id: int, now: datetime) -> tuple[str, str | None]:
-    """The link and the case number a user may be shown for a task."""
-    case = _case(task.case_id)
-    if case is not None and who_may_see_case([user_id], case.id, now):
-        return case_link(case.id), case.number
-    return TASKS_LINK, None
-
-
 def task_due(now: datetime) -> int:
     """Tasks due on the next working day: remind the assignee the working day before.
 
     A task due on a weekend or a holiday is reminded of with the next working day's tasks
     (on Tuesday 17 November 2026 for Wednesday 18, a holiday, and Thursday 19).
     Key ``task_due:t<id>:<due date>``: a new due date reminds again.
+    One query for the candidates (with their case numbers), one visibility query per
+    assignee, and the notifications inserted in chunks.
     """
     today = local_date(now)
     calendars = _Calendars()
-    created = 0
     # Candidates up to two weeks ahead; the calendar decides (no gap between working days is
     # that long).
-    tasks = db.session.scalars(
-        deadlines.issued_open_tasks().where(Task.due_date > today,
-                                            Task.due_date <= today + timedelta(days=14))
+    rows = [r for r in db.session.execute(
+        select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
+               Case.number)
+        .outerjoin(Case, Case.id == Task.case_id)
+        .where(Task.status == "open", Task.issued_at.is_not(None), Task.due_date > today,
+               Task.due_date <= today + timedelta(days=14))
         .order_by(Task.id)).all()
-    for task in tasks:
-        if task.due_date > calendars[task.municipality_id].add_working_days(today, 1):
-            continue
-        link, number = _task_target(task, task.assignee_id, now)
-        text = (deferred("Task of case %(number)s due on %(date)s.", number=number,
-                        date=_day(task.due_date)) if number else
-                deferred("Task due on %(date)s.", date=_day(task.due_date)))
-        created += notify(task.assignee_id, "task_due", text, link,
-                          f"task_due:t{task.id}:{task.due_date.isoformat()}",
-                          task.municipality_id)
-    return created
-
-
-def _task_lead(task: Task) -> int | None:
-    """Who is told when a task stays overdue: the lead of its group (for a case, the group's
-    lead or else the case manager)."""
-    if task.case_id is not None:
-        case = _case(task.case_id)
-        lead = db.session.scalar(select(CooperationGroup.lead_id)
-                                 .where(CooperationGroup.case_id == task.case_id))
-        return lead or (case.case_manager_id if case else None)
-    group_id = None
-    if task.decision_id is not None:
-        group_id = db.session.scalar(select(Decision.group_id)
-                                     .where(Decision.id == task.decision_id))
-    elif task.meeting_id is not None:
-        group_id = db.session.scalar(select(Meeting.group_id)
-                                     .where(Meeting.id == task.meeting_id))
-    if group_id is None:
-        return None
-    return db.session.scalar(select(CooperationGroup.lead_id)
-                             .where(CooperationGroup.id == group_id))
-
-
-def _lead_link(task: Task) -> str:
-    if task.case_id is not None:
-        return case_link(task.case_id)
-    group_id = db.session.scalar(select(Decision.group_id).where(
-        Decision.id == task.decision_id)) if task.decision_id else db.session.scalar(
-        select(Meeting.group_id).where(Meeting.id == task.meeting_id))
-    return f"/groups/{group_id}" if group_id else TASKS_LINK
+        if r.due_date <= calendars[r.municipality_id].add_working_days(today, 1)]
+    visible = _visible_pairs({(r.assignee_id, r.case_id) for r in rows}, now)
+    notifications = []
+    for r in rows:
+        shown = (r.assignee_id, r.case_id) in visible
+        text = (deferred("Task of case %(number)s due on %(date)s.", number=r.number,
+                        date=_day(r.due_date)) if shown else
+                deferred("Task due on %(date)s.", date=_day(r.due_date)))
+        notifications.append((r.assignee_id, "task_due", text,
+                              case_link(r.case_id) if shown else TASKS_LINK,
+                              f"task_due:t{r.id}:{r.due_date.isoformat()}", r.municipality_id))
+    return _notify_all(notifications)
 
 
 def task_overdue(now: datetime) -> int:
     """Overdue tasks: the assignee from the day after the deadline; the group's lead (for a
-    case's task, the case manager) from the next working day after that, if the task is
-    still open. Nobody is told about their own task twice.
+    case's task, the group's lead or else the case manager) from the next working day after
+    that, if the task is still open. Nobody is told about their own task twice.
 
     Keys ``task_overdue:t<id>:<due date>`` and ``task_overdue_lead:t<id>:<due date>``.
+    One query gives every overdue task with its case, its lead and its assignee's name.
     """
+    from sqlalchemy import func
+    from sqlalchemy.orm import aliased
+
     today = local_date(now)
     calendars = _Calendars()
-    created = 0
-    tasks = db.session.scalars(deadlines.overdue_tasks(today).order_by(Task.id)).all()
-    for task in tasks:
-        due = task.due_date.isoformat()
-        link, number = _task_target(task, task.assignee_id, now)
+    case_group, other_group = aliased(CooperationGroup), aliased(CooperationGroup)
+    group_id = func.coalesce(Decision.group_id, Meeting.group_id)
+    rows = db.session.execute(
+        select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
+               Case.number, func.coalesce(case_group.lead_id, Case.case_manager_id)
+               .label("case_lead"), group_id.label("group_id"),
+               other_group.lead_id.label("group_lead"), User.full_name)
+        .join(User, User.id == Task.assignee_id)
+        .outerjoin(Case, Case.id == Task.case_id)
+        .outerjoin(case_group, case_group.case_id == Task.case_id)
+        .outerjoin(Decision, Decision.id == Task.decision_id)
+        .outerjoin(Meeting, and_(Meeting.id == Task.meeting_id, Task.decision_id.is_(None)))
+        .outerjoin(other_group, other_group.id == group_id)
+        .where(Task.status == "open", Task.issued_at.is_not(None), Task.due_date < today)
+        .order_by(Task.id)).all()
+
+    def lead_of(r):
+        return r.case_lead if r.case_id is not None else r.group_lead
+
+    escalated = [r for r in rows
+                 if today >= calendars[r.municipality_id].add_working_days(r.due_date, 2)
+                 and lead_of(r) is not None and lead_of(r) != r.assignee_id]
+    visible = _visible_pairs({(r.assignee_id, r.case_id) for r in rows}
+                             | {(lead_of(r), r.case_id) for r in escalated}, now)
+    escalated_ids = {r.id for r in escalated}
+    notifications = []
+    for r in rows:
+        due = r.due_date.isoformat()
+        shown = (r.assignee_id, r.case_id) in visible
         text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
-                        number=number, date=_day(task.due_date)) if number else
-                deferred("Task is overdue (deadline %(date)s).", date=_day(task.due_date)))
-        created += notify(task.assignee_id, "task_overdue", text, link,
-                          f"task_overdue:t{task.id}:{due}", task.municipality_id)
-        escalate_on = calendars[task.municipality_id].add_working_days(task.due_date, 2)
-        lead = _task_lead(task)
-        if today < escalate_on or lead is None or lead == task.assignee_id:
+                        number=r.number, date=_day(r.due_date)) if shown else
+                deferred("Task is overdue (deadline %(date)s).", date=_day(r.due_date)))
+        notifications.append((r.assignee_id, "task_overdue", text,
+                              case_link(r.case_id) if shown else TASKS_LINK,
+                              f"task_overdue:t{r.id}:{due}", r.municipality_id))
+        if r.id not in escalated_ids:
             continue
-        if task.case_id is not None and not who_may_see_case([lead], task.case_id, now):
+        lead = lead_of(r)
+        if r.case_id is not None and (lead, r.case_id) not in visible:
             continue
-        case = _case(task.case_id)
-        assignee = db.session.get(User, task.assignee_id)
-        text = (deferred("A task of case %(number)s assigned to %(assignee)s is overdue "
-                        "(deadline %(date)s).", number=case.number,
-                        assignee=assignee.full_name, date=_day(task.due_date)) if case else
-                deferred("A task assigned to %(assignee)s is overdue (deadline %(date)s).",
-                        assignee=assignee.full_name, date=_day(task.due_date)))
-        created += notify(lead, "task_overdue_lead", text, _lead_link(task),
-                          f"task_overdue_lead:t{task.id}:{due}", task.municipality_id)
-    return created
+        if r.case_id is not None:
+            text = deferred("A task of case %(number)s assigned to %(assignee)s is overdue "
+                           "(deadline %(date)s).", number=r.number, assignee=r.full_name,
+                           date=_day(r.due_date))
+            link = case_link(r.case_id)
+        else:
+            text = deferred("A task assigned to %(assignee)s is overdue (deadline %(date)s).",
+                           assignee=r.full_name, date=_day(r.due_date))
+            link = f"/groups/{r.group_id}" if r.group_id else TASKS_LINK
+        notifications.append((lead, "task_overdue_lead", text, link,
+                              f"task_overdue_lead:t{r.id}:{due}", r.municipality_id))
+    return _notify_all(notifications)
 
 
 # -- cases ------------------------------------------------------------------------------------
 def review_due(now: datetime) -> int:
     """Cases whose review is due today or earlier: tell the case manager (or, without one, the
     head of service). Key ``review_due:c<id>:<next review date>``: recording the review moves
-    the date, so the next one is told again."""
-    created = 0
-    cases = db.session.scalars(deadlines.reviews_due(local_date(now)).order_by(Case.id)).all()
-    for case in cases:
-        text = deferred("Review of case %(number)s is due (%(date)s).", number=case.number,
-                       date=_day(case.next_review_due))
-        created += notify_many(
-            who_may_see_case(_case_watchers(case), case.id, now), "review_due", text,
-            case_link(case.id), f"review_due:c{case.id}:{case.next_review_due.isoformat()}",
-            case.municipality_id)
-    return created
+    the date, so the next one is told again. One query for the cases, one for the heads of
+    service, one visibility query per recipient."""
+    cases = db.session.execute(
+        deadlines.reviews_due(local_date(now)).with_only_columns(
+            Case.id, Case.number, Case.next_review_due, Case.municipality_id,
+            Case.case_manager_id, Case.owner_institution_id).order_by(Case.id)).all()
+    heads = _heads_by_institution({c.owner_institution_id for c in cases
+                                   if c.case_manager_id is None})
+
+    def watchers(c):
+        return [c.case_manager_id] if c.case_manager_id is not None else \
+            heads.get(c.owner_institution_id, [])
+
+    visible = _visible_pairs({(uid, c.id) for c in cases for uid in watchers(c)}, now)
+    notifications = []
+    for c in cases:
+        text = deferred("Review of case %(number)s is due (%(date)s).", number=c.number,
+                       date=_day(c.next_review_due))
+        notifications += _per_user(
+            [uid for uid in watchers(c) if (uid, c.id) in visible], "review_due", text,
+            case_link(c.id), f"review_due:c{c.id}:{c.next_review_due.isoformat()}",
+            c.municipality_id)
+    return _notify_all(notifications)
 
 
 def red_no_meeting(now: datetime) -> int:
     """Red cases whose group has not met within the convening deadline: tell the case manager
     and the head of service. Key ``red_no_meeting:c<id>:<turned red at>``: turning red again
     starts a new deadline."""
-    created = 0
-    for late in deadlines.red_cases_without_meeting(now):
-        case = late.row
-        recipients = [*_case_watchers(case), *heads_of_service(case.owner_institution_id)]
+    late = deadlines.red_cases_without_meeting(now)
+    heads = _heads_by_institution({item.row.owner_institution_id for item in late})
+
+    def recipients(case):
+        return {*([case.case_manager_id] if case.case_manager_id is not None else []),
+                *heads.get(case.owner_institution_id, [])}
+
+    visible = _visible_pairs({(uid, item.row.id) for item in late
+                              for uid in recipients(item.row)}, now)
+    notifications = []
+    for item in late:
+        case = item.row
         text = deferred("Case %(number)s is red and its group has not met by %(date)s.",
-                       number=case.number, date=_day(local_date(late.deadline)))
-        created += notify_many(
-            who_may_see_case(recipients, case.id, now), "red_no_meeting", text,
-            case_link(case.id), f"red_no_meeting:c{case.id}:{case.risk_changed_at.isoformat()}",
+                       number=case.number, date=_day(local_date(item.deadline)))
+        notifications += _per_user(
+            [uid for uid in recipients(case) if (uid, case.id) in visible], "red_no_meeting",
+            text, case_link(case.id),
+            f"red_no_meeting:c{case.id}:{case.risk_changed_at.isoformat()}",
             case.municipality_id)
-    return created
+    return _notify_all(notifications)
 
 
 def triage_late(now: datetime) -> int:
     """Referrals still waiting for triage after their deadline: tell the municipality's case
     managers (who triage). Key ``triage_late:r<id>``."""
-    created = 0
     referrals = db.session.scalars(
         deadlines.referrals_past_triage(now).order_by(Referral.id)).all()
+    managers: dict[int, list[int]] = {}
+    notifications = []
     for referral in referrals:
+        muni = referral.municipality_id
+        if muni not in managers:
+            managers[muni] = users_with_role(muni, "case_manager")
         text = deferred("A referral received on %(received)s is waiting for triage past its "
                         "deadline (%(deadline)s).",
                         received=_day(local_date(referral.received_at)),
                         deadline=_day(local_date(referral.triage_due_at)))
-        created += notify_many(
-            users_with_role(referral.municipality_id, "case_manager"), "triage_late", text,
-            f"/referrals/{referral.id}/triage", f"triage_late:r{referral.id}",
-            referral.municipality_id)
-    return created
+        notifications += _per_user(managers[muni], "triage_late", text,
+                                   f"/referrals/{referral.id}/triage",
+                                   f"triage_late:r{referral.id}", muni)
+    return _notify_all(notifications)
+
+
+def _groups_with_cases(group_ids) -> dict[int, tuple]:
+    """``{group id: (group, case number or None)}`` in one query."""
+    ids = set(group_ids)
+    if not ids:
+        return {}
+    return {group.id: (group, number) for group, number in db.session.execute(
+        select(CooperationGroup, Case.number).outerjoin(Case, Case.id == CooperationGroup.case_id)
+        .where(CooperationGroup.id.in_(ids))).all()}
 
 
 def minutes_late(now: datetime) -> int:
     """Held meetings whose minutes are not approved within the policy: tell the chair, the
     minute-taker and the group's lead (for a case's group, only those who see the case).
     Key ``minutes_late:m<id>``."""
-    created = 0
-    for late in deadlines.minutes_not_approved(now):
-        meeting = late.row
-        group = db.session.get(CooperationGroup, meeting.group_id)
-        recipients = {u for u in (meeting.chair_id, meeting.minute_taker_id, group.lead_id) if u}
+    late = deadlines.minutes_not_approved(now)
+    groups = _groups_with_cases(item.row.group_id for item in late)
+
+    def recipients(meeting):
+        group = groups[meeting.group_id][0]
+        return {u for u in (meeting.chair_id, meeting.minute_taker_id, group.lead_id) if u}
+
+    visible = _visible_pairs({(uid, groups[item.row.group_id][0].case_id) for item in late
+                              if groups[item.row.group_id][0].case_id is not None
+                              for uid in recipients(item.row)}, now)
+    notifications = []
+    for item in late:
+        meeting = item.row
+        group, number = groups[meeting.group_id]
+        users = recipients(meeting)
         held = _day(local_date(meeting.held_at))
-        deadline = _day(local_date(late.deadline))
-        case = _case(group.case_id)
-        if case is not None:
-            recipients = who_may_see_case(recipients, case.id, now)
+        deadline = _day(local_date(item.deadline))
+        if group.case_id is not None:
+            users = {u for u in users if (u, group.case_id) in visible}
             text = deferred("Minutes of the meeting of %(held)s in case %(number)s are not "
                            "approved (deadline %(deadline)s).", held=held,
-                           number=case.number, deadline=deadline)
-            link = case_link(case.id)
+                           number=number, deadline=deadline)
+            link = case_link(group.case_id)
         else:
             text = deferred("Minutes of the meeting of %(held)s are not approved "
                            "(deadline %(deadline)s).", held=held, deadline=deadline)
             link = f"/groups/{group.id}"
-        created += notify_many(recipients, "minutes_late", text, link,
-                               f"minutes_late:m{meeting.id}", group.municipality_id)
-    return created
+        notifications += _per_user(users, "minutes_late", text, link,
+                                   f"minutes_late:m{meeting.id}", group.municipality_id)
+    return _notify_all(notifications)
 
 
 def client_not_informed(now: datetime) -> int:
     """Published decisions of a case's group of which the client was not informed within the
     policy: tell the case manager. Key ``client_not_informed:d<id>``."""
-    created = 0
-    for late in deadlines.clients_not_informed(now):
-        decision = late.row
-        group = db.session.get(CooperationGroup, decision.group_id)
-        case = _case(group.case_id)
+    late = deadlines.clients_not_informed(now)
+    groups = _groups_with_cases(item.row.group_id for item in late)
+    cases = {c.id: c for c in db.session.execute(
+        select(Case.id, Case.number, Case.municipality_id, Case.case_manager_id,
+               Case.owner_institution_id)
+        .where(Case.id.in_({g.case_id for g, _n in groups.values()} or {0}))).all()}
+    heads = _heads_by_institution({c.owner_institution_id for c in cases.values()
+                                   if c.case_manager_id is None})
+
+    def watchers(case):
+        return [case.case_manager_id] if case.case_manager_id is not None else \
+            heads.get(case.owner_institution_id, [])
+
+    visible = _visible_pairs({(uid, c.id) for c in cases.values() for uid in watchers(c)},
+                             now)
+    notifications = []
+    for item in late:
+        decision = item.row
+        case = cases[groups[decision.group_id][0].case_id]
         text = deferred("Case %(number)s: the client has not been informed of decision "
                        "%(decision)s (deadline %(deadline)s).", number=case.number,
                        decision=decision.number or decision.id,
-                       deadline=_day(local_date(late.deadline)))
-        created += notify_many(
-            who_may_see_case(_case_watchers(case), case.id, now), "client_not_informed", text,
-            case_link(case.id), f"client_not_informed:d{decision.id}", case.municipality_id)
-    return created
+                       deadline=_day(local_date(item.deadline)))
+        notifications += _per_user(
+            [uid for uid in watchers(case) if (uid, case.id) in visible],
+            "client_not_informed", text, case_link(case.id),
+            f"client_not_informed:d{decision.id}", case.municipality_id)
+    return _notify_all(notifications)
 
 
 # -- the annual report ------------------------------------------------------------------------

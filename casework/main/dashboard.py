@@ -34,7 +34,7 @@ from flask import url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from casework import deadlines
@@ -50,8 +50,8 @@ from workflows.policy import local_date
 
 UPCOMING_DAYS = 14
 FLAGGED_DAYS = 30
-#: A queue shows at most this many rows, then "See all".
-QUEUE_LIMIT = 25
+#: Rows shown per section; the heading gives the full count and "See all" leads to the list.
+ROW_LIMIT = 25
 
 _TASKED = (Role.COORDINATOR, Role.HEAD_OF_SERVICE, Role.CASE_MANAGER, Role.SPECIALIST)
 _SUPERVISING = (Role.COORDINATOR, Role.HEAD_OF_SERVICE)
@@ -80,10 +80,14 @@ class Section:
     rows: list[Row] = field(default_factory=list)
     count_only: int | None = None
     more_href: str | None = None
+    #: How many rows there are in all when only the first ``ROW_LIMIT`` are shown.
+    total: int | None = None
 
     @property
     def count(self) -> int:
-        return self.count_only if self.count_only is not None else len(self.rows)
+        if self.count_only is not None:
+            return self.count_only
+        return self.total if self.total is not None else len(self.rows)
 
 
 def _day(moment: datetime) -> str:
@@ -93,6 +97,13 @@ def _day(moment: datetime) -> str:
 def link(endpoint: str, **values) -> str:
     """The URL of ``endpoint`` with ``values``."""
     return url_for(endpoint, **values)
+
+
+def first_rows(stmt) -> tuple[list, int]:
+    """The first ``ROW_LIMIT`` objects of ``stmt`` and how many there are in all, in one query
+    (a window count), so that a section costs the same whatever the size of the municipality."""
+    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(ROW_LIMIT)).all()
+    return [r[0] for r in rows], (rows[0][-1] if rows else 0)
 
 
 def build_dashboard(user, now: datetime) -> list[Section]:
@@ -143,7 +154,7 @@ def referrals_to_triage(user, now: datetime) -> Section:
     referrals = db.session.scalars(
         select(Referral).where(Referral.municipality_id == user.municipality_id,
                                Referral.outcome.is_(None))
-        .order_by(Referral.triage_due_at, Referral.id).limit(QUEUE_LIMIT)).all()
+        .order_by(Referral.triage_due_at, Referral.id).limit(ROW_LIMIT)).all()
     rows = []
     for referral in referrals:
         label = RISK_LABELS.get(referral.proposed_urgency)
@@ -166,7 +177,7 @@ def reviews_due(user, today: date) -> Section:
     else:
         stmt = stmt.where(Case.case_manager_id == user.id)
     cases = db.session.scalars(stmt.order_by(Case.next_review_due, Case.id)
-                               .limit(QUEUE_LIMIT)).all()
+                               .limit(ROW_LIMIT)).all()
     rows = [Row(case.number, link("cases.case", case_id=case.id), case.next_review_due,
                 late=case.next_review_due < today) for case in cases]
     return Section("reviews_due", _l("Case reviews due"), _l("No case reviews are due."), rows,
@@ -236,7 +247,7 @@ def reports_waiting_for_review() -> Section:
                AnnualReport.submitted_at)
         .join(AnnualReport, AnnualReport.municipality_id == Municipality.id)
         .where(AnnualReport.status == "submitted")
-        .order_by(AnnualReport.submitted_at, Municipality.name).limit(QUEUE_LIMIT)).all()
+        .order_by(AnnualReport.submitted_at, Municipality.name).limit(ROW_LIMIT)).all()
     return Section("reports_waiting", _l("Submitted reports waiting for review"),
                    _l("No reports are waiting for review."),
                    [Row(f"{name} · {year}", link("reports.submitted", atvk=atvk,
@@ -254,7 +265,7 @@ def overdue_municipalities(today: date) -> Section:
     return Section("overdue_municipalities", _l("Municipalities with an overdue report"),
                    _l("No municipality's report is overdue."),
                    [Row(f"{s.municipality.name} · {year}", None, None, late=True)
-                    for s in late[:QUEUE_LIMIT]],
+                    for s in late[:ROW_LIMIT]],
                    more_href=link("reports.municipalities", year=year))
 
 
@@ -287,7 +298,7 @@ def flagged_accesses(user, now: datetime) -> Section:
         .where(AuditEvent.municipality_id == user.municipality_id,
                AuditEvent.flagged.is_(True),
                AuditEvent.at >= now - timedelta(days=FLAGGED_DAYS))
-        .order_by(AuditEvent.at.desc()).limit(QUEUE_LIMIT)).all()
+        .order_by(AuditEvent.at.desc()).limit(ROW_LIMIT)).all()
     return Section("flagged_accesses", _l("Emergency accesses in the last 30 days"),
                    _l("No emergency access in the last 30 days."),
                    [Row(name or "—", link("audit.events", action="case_break_glass"), at,
@@ -315,27 +326,27 @@ def _task_rows(user, tasks, *, with_assignee: bool) -> list[Row]:
 
 def my_overdue_tasks(user, today: date) -> Section:
     """Open, issued tasks assigned to the user whose deadline has passed."""
-    tasks = db.session.scalars(
+    tasks, total = first_rows(
         deadlines.overdue_tasks(today, user.municipality_id)
-        .where(Task.assignee_id == user.id).order_by(Task.due_date, Task.id)).all()
+        .where(Task.assignee_id == user.id).order_by(Task.due_date, Task.id))
     return Section("my_overdue_tasks", _l("Your overdue tasks"),
                    _l("You have no overdue tasks."), _task_rows(user, tasks, with_assignee=False),
-                   more_href=link("tasks.my_tasks"))
+                   more_href=link("tasks.my_tasks"), total=total)
 
 
 def institution_overdue_tasks(user, today: date) -> Section:
     """Overdue tasks of the user's institution (others' too), revealing no hidden case."""
     from casework.tasks.queries import confidentiality_clause
 
-    tasks = db.session.scalars(
+    tasks, total = first_rows(
         deadlines.overdue_tasks(today, user.municipality_id)
         .where(Task.assignee_institution_id == user.institution_id,
                confidentiality_clause(user))
-        .options(selectinload(Task.assignee)).order_by(Task.due_date, Task.id)).all()
+        .options(selectinload(Task.assignee)).order_by(Task.due_date, Task.id))
     return Section("institution_overdue_tasks", _l("Overdue tasks of your institution"),
                    _l("Your institution has no overdue tasks."),
                    _task_rows(user, tasks, with_assignee=True),
-                   more_href=link("tasks.institution_tasks"))
+                   more_href=link("tasks.institution_tasks"), total=total)
 
 
 # -- meetings ---------------------------------------------------------------------------------
@@ -349,12 +360,12 @@ def meeting_href(meeting: Meeting) -> str | None:
 
 def upcoming_meetings(user, now: datetime) -> Section:
     """Meetings the user may see that are under way or start within 14 days."""
-    meetings = db.session.scalars(
+    meetings, total = first_rows(
         visible_meetings(user)
         .where(Meeting.status != "cancelled", Meeting.ends_at > now,
                Meeting.starts_at < now + timedelta(days=UPCOMING_DAYS))
         .options(selectinload(Meeting.group), selectinload(Meeting.attendance))
-        .order_by(Meeting.starts_at, Meeting.id)).all()
+        .order_by(Meeting.starts_at, Meeting.id))
     rows = []
     for meeting in meetings:
         invited = any(a.user_id == user.id for a in meeting.attendance)
@@ -362,16 +373,17 @@ def upcoming_meetings(user, now: datetime) -> Section:
                         _("you are invited") if invited else None))
     return Section("upcoming_meetings", _l("Meetings in the next 14 days"),
                    _l("No meetings in the next 14 days."), rows,
-                   more_href=link("calendars.month"))
+                   more_href=link("calendars.month"), total=total)
 
 
 def minutes_waiting(user, now: datetime) -> Section:
     """Held meetings the user may see whose minutes are not approved; late ones marked."""
-    meetings = db.session.scalars(
+    meetings, total = first_rows(
         visible_meetings(user).where(Meeting.status == "held")
-        .options(selectinload(Meeting.group)).order_by(Meeting.held_at, Meeting.id)).all()
+        .options(selectinload(Meeting.group)).order_by(Meeting.held_at, Meeting.id))
     late = {item.row.id: item.deadline for item in deadlines.minutes_not_approved(
-        now, stmt=visible_meetings(user))} if meetings else {}
+        now, stmt=visible_meetings(user).where(Meeting.id.in_([m.id for m in meetings])))
+    } if meetings else {}
     rows = []
     for meeting in meetings:
         deadline = late.get(meeting.id)
@@ -380,7 +392,7 @@ def minutes_waiting(user, now: datetime) -> Section:
         rows.append(Row(_meeting_text(meeting), meeting_href(meeting),
                         meeting.held_at or meeting.starts_at, note, late=deadline is not None))
     return Section("minutes_waiting", _l("Minutes waiting for approval"),
-                   _l("No minutes are waiting for approval."), rows)
+                   _l("No minutes are waiting for approval."), rows, total=total)
 
 
 # -- cases and decisions ----------------------------------------------------------------------
@@ -391,9 +403,9 @@ def red_cases_without_meeting(user, now: datetime) -> Section:
     rows = [Row(item.row.number, link("cases.case", case_id=item.row.id), None,
                 _("the group should have met by %(date)s",
                   date=_day(item.deadline)), late=True)
-            for item in late]
+            for item in late[:ROW_LIMIT]]
     return Section("red_cases", _l("Red cases whose group has not met in time"),
-                   _l("Every red case's group has met in time."), rows)
+                   _l("Every red case's group has met in time."), rows, total=len(late))
 
 
 def municipality_red_cases_count(user, now: datetime) -> Section:
@@ -407,13 +419,13 @@ def municipality_red_cases_count(user, now: datetime) -> Section:
 
 def decisions_past_due(user, today: date) -> Section:
     """Published decisions the user may see that are not executed by their due date."""
-    decisions = db.session.scalars(
+    decisions, total = first_rows(
         deadlines.decisions_past_due(today, user.municipality_id)
         .where(group_content_visibility(user))
         .options(selectinload(Decision.group))
-        .order_by(Decision.due_date, Decision.id)).all()
+        .order_by(Decision.due_date, Decision.id))
     rows = [Row(f"{d.number or d.id} · {d.group.name}",
                 link("decisions.decision", decision_id=d.id), d.due_date, late=True)
             for d in decisions]
     return Section("decisions_past_due", _l("Decisions past their due date"),
-                   _l("No decisions are past their due date."), rows)
+                   _l("No decisions are past their due date."), rows, total=total)

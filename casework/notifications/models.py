@@ -40,7 +40,7 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     # The text as first rendered (Latvian); ``params`` keeps the message id and its
     # parameters, so that each reader gets it in their own language (``display_text``).

@@ -16,6 +16,16 @@ from casework.notifications.models import Notification
 from casework.notifications.texts import N_, Deferred, deferred
 
 
+def stored_text(text: str | Deferred) -> tuple[str, dict | None]:
+    """What a notification row keeps of ``text``: a single line of at most 500 characters
+    (rendered in Latvian for a deferred message) and the message id with its parameters."""
+    params = None
+    if isinstance(text, Deferred):
+        params = text.as_json()
+        text = text.render("lv")
+    return " ".join(text.split())[:500], params
+
+
 def notify(user_id: int, kind: str, text: str | Deferred, link: str | None, key: str,
            municipality_id: int | None = None) -> bool:
     """Queue a notification for ``user_id`` unless one with ``key`` exists; True if added.
@@ -28,13 +38,10 @@ def notify(user_id: int, kind: str, text: str | Deferred, link: str | None, key:
     choice; delivery happens after the commit (``casework.notifications.mail``).
     """
     notify_by = db.session.scalar(select(User.notify_by).where(User.id == user_id))
-    params = None
-    if isinstance(text, Deferred):
-        params = text.as_json()
-        text = text.render("lv")
+    text, params = stored_text(text)
     values = {
-        "user_id": user_id, "kind": kind, "text": " ".join(text.split())[:500],
-        "params": params, "link": link, "dedup_key": key,
+        "user_id": user_id, "kind": kind, "text": text, "params": params, "link": link,
+        "dedup_key": key,
         "municipality_id": municipality_id, "created_at": utcnow(),
         "email_state": "digest" if notify_by == "digest" else "pending", "email_attempts": 0,
     }

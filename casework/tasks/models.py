@@ -29,22 +29,22 @@ class Task(db.Model):
     kind: Mapped[str | None] = mapped_column(String(20), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     assignee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    assignee_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    assignee_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     due_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     completion_note: Mapped[str | None] = mapped_column(Text)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # A task written into the minutes is issued when they are approved; until then it is a
     # draft that nobody is chased for. Tasks created elsewhere are issued at once.
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy.orm import selectinload
 
 from casework.cases.models import Case
 from casework.cases.queries import case_visibility
@@ -111,8 +112,9 @@ def institution_tasks(user, *, today: date, status: str | None = None):
     """Rows of ``(Task, overdue)`` assigned to ``user``'s institution."""
     if user.institution_id is None:
         return _listed(select(Task).where(false()), today=today, status=status)
-    return _listed(_issued(user).where(Task.assignee_institution_id == user.institution_id),
-                   today=today, status=status)
+    # The list names each task's assignee: load them with the rows, not one query per row.
+    return _listed(_issued(user).where(Task.assignee_institution_id == user.institution_id)
+                   .options(selectinload(Task.assignee)), today=today, status=status)
 
 
 def case_links(user, tasks) -> dict[int, tuple[str, bool]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from wtforms import SelectChoice
 
 from casework.access import role_required
@@ -45,10 +45,17 @@ def _status_filter() -> str | None:
     return status if status in queries.STATUS_FILTERS else None
 
 
+#: Rows a task list shows (the caption gives the full count; the filter narrows it down).
+LIST_LIMIT = 100
+
+
 def _render_list(title: str, stmt, status: str | None, show_assignee: bool):
-    rows = db.session.execute(stmt.limit(500)).all()
+    # One query gives the first rows and, by a window count, how many there are in all.
+    found = db.session.execute(stmt.add_columns(func.count().over()).limit(LIST_LIMIT)).all()
+    total = found[0][-1] if found else 0
+    rows = [(task, overdue) for task, overdue, _total in found]
     return render_template(
-        "tasks/list.html", title=title, rows=rows, status=status, today=_today(),
+        "tasks/list.html", title=title, rows=rows, total=total, status=status, today=_today(),
         show_assignee=show_assignee, statuses=queries.STATUS_FILTERS,
         cases=queries.case_links(_me(), [t for t, _overdue in rows]))
 

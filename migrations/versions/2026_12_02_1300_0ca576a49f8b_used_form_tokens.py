@@ -1,7 +1,7 @@
 """used form tokens: a create form sent twice stores one record
 
 Revision ID: 0ca576a49f8b
-Revises: f82661aaa768
+Revises: f8c0bc228554
 Create Date: 2026-12-02 13:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0ca576a49f8b'
-down_revision = 'f82661aaa768'
+down_revision = 'f8c0bc228554'
 branch_labels = None
 depends_on = None
 

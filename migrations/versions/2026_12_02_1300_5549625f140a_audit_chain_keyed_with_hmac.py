@@ -9,7 +9,7 @@ downgrade does the reverse. ``flask db upgrade`` passes the app's configuration,
 the one the app will use.
 
 Revision ID: 5549625f140a
-Revises: f82661aaa768
+Revises: 0ca576a49f8b
 Create Date: 2026-12-02 13:00:00.000000
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from casework.db_types import UTCDateTime
 
 revision = '5549625f140a'
-down_revision = 'f82661aaa768'
+down_revision = '0ca576a49f8b'
 branch_labels = None
 depends_on = None
 

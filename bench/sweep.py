@@ -1,0 +1,29 @@
+"""``python -m bench.sweep``: run every job once (as ``flask run-due-jobs``) and print, as JSON,
+the count per job, the seconds each took and this process's peak RSS."""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+
+from casework import create_app
+from casework.db_types import utcnow
+from casework.jobs.sweeps import JOBS, run_job
+
+
+def main() -> None:
+    app = create_app()
+    result = {}
+    with app.app_context():
+        now = utcnow()
+        for job in JOBS:
+            started = time.perf_counter()
+            count = run_job(job.id, now)
+            result[job.id] = {"count": count, "seconds": round(time.perf_counter() - started, 3)}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"jobs": result, "max_rss_mb": round(peak, 1)}))
+
+
+if __name__ == "__main__":
+    main()
