@@ -42,7 +42,7 @@ from casework.inputs import (
 #: The longest text of each kind, in characters.
 MAX_LINE = 300  # a one-line field: a name, a title, a subject, a place
 MAX_URL = 500  # a link
-MAX_HIDDEN = 100  # a hidden field: a version, a trigger
+MAX_HIDDEN = 2000  # a hidden field: a version, a trigger, the address to return to
 MAX_TEXT = 5000  # a text area: a description, a reason, an opinion, a note of progress
 MAX_NOTE = 10000  # a case note
 MAX_NARRATIVE = 20000  # one section of the annual report's narrative
