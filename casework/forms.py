@@ -6,8 +6,8 @@ translations delegate to Flask-Babel, and the messages are listed below for extr
 
 Every form checks, whatever its fields say (issue 10.5, issue 17.11):
 - a whole number (``IntegerField``, ``SelectField(coerce=int)``) fits the database's
-  ``integer``; an id in a choice is not negative; a multiple choice of ids has no zero,
-  negative or repeated id;
+  ``integer``; an id in a choice is not negative; a multiple choice has no item twice, and
+  none of its ids is zero or negative;
 - a date or date-time lies in the allowed years (``casework.inputs.MIN_YEAR``–``MAX_YEAR``);
 - a text has a maximum length: the field's own ``Length``, or the one of its kind below.
 """
@@ -79,9 +79,12 @@ def _check_id_choice(form, field):
 
 
 def _check_id_choices(form, field):
-    values = field.data or []
-    if any(not isinstance(v, int) or v <= 0 for v in values):
+    if any(not isinstance(v, int) or v <= 0 for v in field.data or []):
         raise ValidationError(str(NOT_A_CHOICE))
+
+
+def _check_no_repeats(form, field):
+    values = field.data or []
     if len(set(values)) != len(values):
         raise ValidationError(str(REPEATED))
 
@@ -108,6 +111,7 @@ def input_checks(field) -> list:
     elif isinstance(field, SelectMultipleField):
         if field.coerce is db_int:
             checks.append(_check_id_choices)
+        checks.append(_check_no_repeats)
     elif isinstance(field, SelectField):
         if field.coerce is db_int:
             checks.append(_check_id_choice)

@@ -329,6 +329,19 @@ def test_repeated_invitations_when_planning_are_a_form_error_and_nothing_is_plan
     assert _count(Meeting) == 0
 
 
+def test_a_role_chosen_twice_is_a_form_error_and_the_user_is_not_created(client, login_as):
+    from casework.auth.models import User
+
+    admin = login_as("admin")
+    response = client.post_form("/admin/users/new", {
+        "full_name": "Jauns Lietotājs", "email": "jauns@example.lv",
+        "institution_id": admin.institution_id, "roles": ["specialist", "specialist"]},
+        token_from="/admin/users/new")
+    assert response.status_code == 400
+    assert "Katru vienumu var izvēlēties tikai vienu reizi." in response.get_data(as_text=True)
+    assert _count(User, User.email == "jauns@example.lv") == 0
+
+
 # -- links ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("link", ("javascript:alert(1)", "JavaScript:alert(1)", "/relative",
                                   "meet.example.lv/x", "data:text/html,x", "https://",
