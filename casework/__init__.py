@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    from casework import errors, i18n, security
+    from casework import errors, i18n, inputs, security
     from casework.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app, login_manager)
     security.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)  # before the blueprints: their rules bind the int converter
     from casework import web
 
     web.init_app(app)

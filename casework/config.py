@@ -12,6 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 MIN_SECRET_KEY_LENGTH = 32
+#: The largest request body (there are no file uploads; the longest text is 50,000
+#: characters, up to six bytes each when form-encoded).
+MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -96,6 +99,10 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Riga",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("lv", "en"),
+        # Larger bodies get 413 (casework.inputs); a text part of a multipart body may be
+        # as large, so that the form can say which field is too long.
+        "MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH,
+        "MAX_FORM_MEMORY_SIZE": MAX_CONTENT_LENGTH,
         "TESTING": False,
     }
 

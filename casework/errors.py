@@ -16,7 +16,7 @@ TITLES = {
     403: _l("Access denied"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
-    413: _l("The upload is too large"),
+    413: _l("What you sent is too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
 }
@@ -27,7 +27,7 @@ MESSAGES = {
     403: _l("Your role does not allow you to use this page."),
     404: _l("The page does not exist or you do not have access to it."),
     405: _l("This address does not accept this kind of request."),
-    413: _l("Please send a smaller file."),
+    413: _l("What you sent is too large. Please shorten the text and try again."),
     429: _l("Too many attempts from your address. Please wait a few minutes and try again."),
     500: _l("The error has been recorded. Please try again later."),
 }
@@ -46,11 +46,28 @@ def render_error(code: int, message=None):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _rollback() -> None:
+    """Nothing half-written: whatever the failed request changed is rolled back (and a
+    session whose transaction the database has aborted is usable again for the error page)."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
+        db.session.remove()
+
+
+def _own_description(error: HTTPException) -> str | None:
+    """The message given to ``abort(code, description=...)``, not Werkzeug's English default."""
+    if error.description and error.description != type(error).description:
+        return error.description
+    return None
+
+
 def init_app(app) -> None:
     """Register the handlers."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        _rollback()
         return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)
@@ -59,12 +76,16 @@ def init_app(app) -> None:
             return error
         if isinstance(error, InternalServerError):
             return internal_error(error)
-        return render_error(error.code)
+        _rollback()
+        return render_error(error.code, _own_description(error))
 
     @app.errorhandler(Exception)
     def internal_error(error):
-        # Nothing half-written: whatever the failed request changed is rolled back.
-        db.session.rollback()
+        _rollback()
         app.logger.exception("Unhandled error", exc_info=getattr(error, "original_exception",
                                                                  error))
-        return render_error(500)
+        try:
+            return render_error(500)
+        except Exception:  # noqa: BLE001 - the error page itself failed: plain text
+            app.logger.exception("The error page failed")
+            return str(MESSAGES[500]), 500, {"Content-Type": "text/plain; charset=utf-8"}

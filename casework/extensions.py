@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,7 +20,22 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class _SQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page=None, per_page=None, **kwargs):
+        """``page`` and ``per_page`` from the query string as the app reads numbers
+        (``casework.inputs.BoundedArgs``): one that does not fit the database's integer counts
+        as no number, so the offset cannot overflow."""
+        if has_request_context():
+            if page is None:
+                page = request.args.get("page", 1, type=int)
+            if per_page is None:
+                per_page = request.args.get("per_page", 20, type=int)
+        return super().paginate(select, page=page, per_page=per_page, **kwargs)
+
+
+db = _SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -105,6 +105,11 @@ def app(database_url):
 def _clean_database(request, app):
     """Every test starts with empty tables and fresh rate limits."""
     yield
+    clean_database(app)
+
+
+def clean_database(app) -> None:
+    """Empty every table and reset the rate limits."""
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from casework.extensions import db
 from casework.groups.models import Meeting
 from casework.groups.queries import visible_meetings
+from casework.inputs import check_year
 from workflows.policy import RIGA, local_date
 
 #: The feed covers meetings from this far back...
@@ -91,24 +92,30 @@ def week_days(user, monday: date, *, today: date, include_cancelled: bool = Fals
 
 
 def parse_month(value: str | None, today: date) -> tuple[int, int]:
-    """``2026-11`` → (2026, 11); the current month when empty. Raises ValueError if malformed."""
+    """``2026-11`` → (2026, 11); the current month when empty. Raises ValueError if malformed
+    or outside the allowed years (``casework.inputs``)."""
     if not value:
         return today.year, today.month
     year, month = value.split("-")
     if len(year) != 4 or len(month) != 2:
         raise ValueError(value)
-    found = date(int(year), int(month), 1)
+    found = date(check_year(int(year)), int(month), 1)
     return found.year, found.month
 
 
 def parse_week(week: str | None, day: str | None, today: date) -> date:
     """The Monday of ``2026-W48`` or of the week of ``day`` (ISO date); this week's Monday when
-    both are empty. Raises ValueError if malformed."""
+    both are empty. Raises ValueError if malformed or outside the allowed years."""
     if week:
         year, _, number = week.partition("-W")
-        return date.fromisocalendar(int(year), int(number), 1)
-    chosen = date.fromisoformat(day) if day else today
-    return chosen - timedelta(days=chosen.weekday())
+        monday = date.fromisocalendar(check_year(int(year)), int(number), 1)
+    else:
+        chosen = date.fromisoformat(day) if day else today
+        check_year(chosen.year)
+        monday = chosen - timedelta(days=chosen.weekday())
+    check_year(monday.year)
+    check_year((monday + timedelta(days=6)).year)
+    return monday
 
 
 def iso_week(monday: date) -> str:

@@ -31,6 +31,7 @@ from casework.calendars.forms import FeedForm
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.queries import get_meeting_or_404
+from casework.inputs import date_parameter_message
 from casework.main.navigation import MUNICIPAL_ROLES
 from workflows.policy import local_date
 
@@ -67,7 +68,7 @@ def month():
     try:
         year, month_no = queries.parse_month(request.args.get("month"), today)
     except ValueError:
-        abort(400)
+        abort(400, description=date_parameter_message())
     first = date(year, month_no, 1)
     previous = (first - timedelta(days=1)).strftime("%Y-%m")
     following = (first + timedelta(days=32)).strftime("%Y-%m")
@@ -89,7 +90,7 @@ def week():
     try:
         monday = queries.parse_week(request.args.get("week"), request.args.get("day"), today)
     except ValueError:
-        abort(400)
+        abort(400, description=date_parameter_message())
     days = queries.week_days(current_user, monday, today=today,
                              include_cancelled=_include_cancelled())
     return render_template(

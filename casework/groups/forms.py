@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from casework.auth.forms import REQUIRED
 from casework.concurrency import OneTimeTokenField
-from casework.forms import BaseForm
+from casework.forms import MAX_URL, BaseForm, SafeUrl
 from workflows.policy import RIGA
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -95,7 +95,9 @@ class MeetingForm(BaseForm):
     ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT,
                                  validators=[DataRequired(REQUIRED)])
     place = _text(_l("Place"), 300, required=False)
-    online_link = _text(_l("Online meeting link"), 500, required=False)
+    online_link = StringField(_l("Online meeting link"), validators=[
+        Optional(), Length(max=MAX_URL, message=TOO_LONG), SafeUrl()],
+        description=_l("A full address: https://…"))
     chair_id = SelectField(_l("Chair"), coerce=int, validators=[Optional()])
     minute_taker_id = SelectField(_l("Minute-taker"), coerce=int, validators=[Optional()])
     invite_ids = SelectMultipleField(_l("Invite"), coerce=int, validators=[Optional()])

@@ -7,9 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from casework.forms import BaseForm
-
-MAX_NARRATIVE = 20000
+from casework.forms import MAX_NARRATIVE, BaseForm
 
 
 class NarrativeForm(BaseForm):
