@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from casework.auth.models import KeptForm, User, UserSession
 from casework.db_types import utcnow
@@ -68,7 +69,8 @@ def load_session(key: str | None) -> User | None:
     """
     if not key:
         return None
-    row = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(key)))
+    row = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
+                            .where(UserSession.key_hash == _hash(key)))
     if row is None:
         return None
     if row.ended_at is None:
