@@ -171,6 +171,7 @@ def keep_post_after_expiry():
     if ended is None or ended.ended_reason not in _KEEPABLE_REASONS:
         return None
     action = request.full_path.rstrip("?")
+    sessions.drop_kept_form(session.get("_kept"))  # one kept form per browser, the latest
     key = sessions.keep_form(ended.user_id, action=action, back=_local_referrer(),
                              pairs=request.form.items(multi=True))
     if key is None:
