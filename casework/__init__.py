@@ -68,10 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask, login_manager) -> None:
     from flask_babel import lazy_gettext as _l
-    from sqlalchemy import select
 
-    from casework.auth.models import User
-    from casework.extensions import db
+    from casework.auth import sessions
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -80,20 +78,24 @@ def _init_login(app: Flask, login_manager) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(token: str):
-        # Sessions hold the user's session token, not the id: rotating it ends them all.
-        return db.session.scalar(
-            select(User).where(User.session_token == token, User.active.is_(True))
-        )
+    def load_user(key: str):
+        # The cookie holds the key of a server-side session, not the user id: ending the
+        # session row (logout, password change, timeouts) ends every copy of the cookie.
+        return sessions.load_session(key)
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import abort, flash, redirect, request, url_for
+        from flask import abort, flash, g, redirect, request, url_for
 
         from casework.access import wants_json
+        from casework.security import keep_post_after_expiry
 
         if wants_json():
             abort(401)
-        flash(str(login_manager.login_message), "info")
+        kept = keep_post_after_expiry()
+        if kept is not None:
+            return kept
+        if not g.get("session_end_flashed"):
+            flash(str(login_manager.login_message), "info")
         nxt = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=nxt))

@@ -51,6 +51,7 @@ def load_config(instance_path: str) -> dict:
     path = Path(instance_path)
     path.mkdir(parents=True, exist_ok=True)
     env = os.environ.get
+    lifetime_hours = float(env("CASEWORK_SESSION_LIFETIME_HOURS") or 12)
     database_url = env("CASEWORK_DATABASE_URL") or f"sqlite:///{path / 'casework.sqlite'}"
     return {
         "SECRET_KEY": _secret_key(path),
@@ -83,11 +84,18 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "casework_session",
-        # The 30-minute idle timeout is enforced by security.py (with a message and an audit
-        # event); the signed cookie's own lifetime is only an outer bound.
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # The idle timeout and the absolute lifetime are enforced against the server-side
+        # session record (casework/auth/sessions.py); the signed cookie's own lifetime is
+        # only an outer bound.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=lifetime_hours),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "SESSION_IDLE_MINUTES": 30,
+        "SESSION_LIFETIME_HOURS": lifetime_hours,
+        # The page warns this many minutes before the idle timeout, with "stay signed in".
+        "SESSION_WARNING_MINUTES": 5,
+        # A form posted after its session ended is kept this long, up to this size.
+        "KEPT_FORM_MINUTES": 60,
+        "KEPT_FORM_MAX_BYTES": 256 * 1024,
         "REMEMBER_COOKIE_SECURE": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,  # the session's own idle timeout bounds the token

@@ -68,6 +68,12 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         _rollback()
+        from casework.security import keep_after_csrf_failure
+
+        # A form whose session ended while it was being filled in is kept, not refused.
+        kept = keep_after_csrf_failure()
+        if kept is not None:
+            return kept
         return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(HTTPException)

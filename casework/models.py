@@ -1,7 +1,7 @@
 """Every model, imported in one place so that Alembic and the CLI see the whole schema."""
 
 from casework.audit.models import AuditEvent
-from casework.auth.models import Role, User, UserRole
+from casework.auth.models import KeptForm, Role, User, UserRole, UserSession
 from casework.calendars.models import CalendarFeed
 from casework.cases.models import (
     BreakGlassAccess,
@@ -35,7 +35,7 @@ __all__ = [
     "AgendaItem", "AnnualReport", "Attendance", "AuditEvent", "BreakGlassAccess",
     "CalendarFeed", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter", "CasePerson",
     "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
-    "GroupMember", "Institution", "InstitutionKind", "Meeting", "Municipality", "Note",
+    "GroupMember", "Institution", "KeptForm", "InstitutionKind", "Meeting", "Municipality", "Note",
     "Notification", "PolicySetting", "Referral", "ReferralCategory", "Role", "Task", "User",
-    "UsedFormToken", "UserRole",
+    "UsedFormToken", "UserRole", "UserSession",
 ]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from casework.db_types import UTCDateTime, utcnow
+from casework.db_types import BigIntPK, UTCDateTime, utcnow
 from casework.extensions import db
 from casework.orgs.models import Institution
 
@@ -46,10 +45,6 @@ MUNICIPAL_ROLES = tuple(r for r in Role if r is not Role.INSPECTOR)
 _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
 
-def _new_session_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class UserRole(db.Model):
     """One role held by one user."""
 
@@ -80,10 +75,6 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Changing it ends every session of the user (password change, deactivation).
-    session_token: Mapped[str] = mapped_column(
-        String(64), unique=True, default=_new_session_token
-    )
     locale: Mapped[str | None] = mapped_column(String(5))
     # E-mail for notifications: "immediate" (one per notification) or "digest" (once a day).
     notify_by: Mapped[str] = mapped_column(String(10), default="immediate",
@@ -122,13 +113,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return bool(self.active)
 
-    def get_id(self) -> str:
-        """The session refers to the token, so rotating it logs the user out everywhere."""
-        return self.session_token
+    # The key of the server-side session being started or used (not a column): Flask-Login
+    # keeps what ``get_id`` returns in the cookie, so the cookie names a ``UserSession``.
+    session_key = None
 
-    def rotate_session_token(self) -> None:
-        """End every existing session of this user."""
-        self.session_token = _new_session_token()
+    def get_id(self) -> str:
+        """The key of this request's server-side session (see casework/auth/sessions.py)."""
+        if not self.session_key:
+            raise RuntimeError("log in through casework.auth.sessions.start_session")
+        return self.session_key
 
     # -- passwords -------------------------------------------------------------------------
     def set_password(self, password: str, *, temporary: bool = False) -> None:
@@ -150,3 +143,52 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+#: Why a server-side session ended.
+SESSION_END_REASONS = ("logout", "idle", "lifetime", "password_changed", "password_reset",
+                       "deactivated", "locked")
+_END_VALUES = ", ".join(f"'{r}'" for r in SESSION_END_REASONS)
+
+
+class UserSession(db.Model):
+    """One login: the cookie holds a random key whose hash is here, so the server decides
+    whether the session still counts (logout, password change, timeouts end it)."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (CheckConstraint(f"ended_reason IN ({_END_VALUES})",
+                                      name="ended_reason_valid"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id} ended={self.ended_reason}>"
+
+
+class KeptForm(db.Model):
+    """A form posted after its session had ended, kept briefly so that the same user can save
+    it after logging in again. Holds what was typed: never logged, deleted once used."""
+
+    __tablename__ = "kept_form"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Where the form was posted to, and the page it was on (both local paths).
+    action: Mapped[str] = mapped_column(String(2000))
+    back: Mapped[str | None] = mapped_column(String(2000))
+    # JSON list of [name, value] pairs, in the order the browser sent them.
+    fields: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<KeptForm {self.id} user={self.user_id} {self.action}>"

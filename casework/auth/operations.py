@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from casework.audit.operations import record
 from casework.auth.models import MUNICIPAL_ROLES, Role, User
+from casework.auth.sessions import end_all_sessions
 from casework.db_types import utcnow
 from casework.extensions import db
 
@@ -25,14 +26,14 @@ EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 class LoginRefused(Exception):
     """A login attempt that did not succeed; ``reason`` says why (for the message)."""
 
+    # A wrong password, an unknown address and a locked account get the same message (and take
+    # as long): the answer must not tell which addresses have accounts, or which are locked.
     MESSAGES = {
         "invalid": _l("Incorrect e-mail or password."),
-        "locked": _l(
-            "Too many failed attempts: the account is locked for %(minutes)s minutes. "
-            "Try again later or ask the administrator to unlock it."
-        ),
         "inactive": _l("This account has been deactivated. Contact your administrator."),
     }
+    LOCKOUT_RULE = _l("After %(n)s failed attempts in a row the account is locked for "
+                      "%(minutes)s minutes; the administrator can unlock it sooner.")
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -41,8 +42,16 @@ class LoginRefused(Exception):
     @property
     def message(self) -> str:
         """The reason in the user's language."""
-        minutes = current_app.config["LOCKOUT_MINUTES"]
-        return str(self.MESSAGES[self.reason]) % {"minutes": minutes}
+        if self.reason == "inactive":
+            return str(self.MESSAGES["inactive"])
+        return f"{self.MESSAGES['invalid']} {lockout_rule()}"
+
+
+def lockout_rule() -> str:
+    """The lockout rule in the user's language."""
+    config = current_app.config
+    return str(LoginRefused.LOCKOUT_RULE) % {"n": config["LOCKOUT_THRESHOLD"],
+                                             "minutes": config["LOCKOUT_MINUTES"]}
 
 
 class OperationRefused(Exception):
@@ -51,6 +60,15 @@ class OperationRefused(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+class WrongCurrentPassword(OperationRefused):
+    """A password change with a wrong (or, while locked, any) current password: it counts as a
+    failed login; ``locked`` says that the account is now locked and its sessions ended."""
+
+    def __init__(self, message, *, locked: bool):
+        super().__init__(message)
+        self.locked = locked
 
 
 _dummy_hash: str | None = None
@@ -89,20 +107,11 @@ def attempt_login(email: str, password: str) -> User:
                                         "reason": "unknown_user"})
         raise LoginRefused("invalid")
     if user.is_locked(now):
+        user.check_password(password)  # the same work as for any other address
         record("login_failed", user, user=user, details={"reason": "locked"})
-        raise LoginRefused("locked")
+        raise LoginRefused("invalid")
     if not user.check_password(password):
-        user.failed_login_count = (user.failed_login_count or 0) + 1
-        record("login_failed", user, user=user,
-               details={"reason": "wrong_password", "failed_count": user.failed_login_count})
-        if user.failed_login_count >= current_app.config["LOCKOUT_THRESHOLD"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
-            user.failed_login_count = 0
-            record("account_locked", user, user=user,
-                   details={"until": user.locked_until.isoformat()})
-            db.session.flush()
-            raise LoginRefused("locked")
-        db.session.flush()
+        _count_wrong_password(user, now, "wrong_password")
         raise LoginRefused("invalid")
     if not user.is_active:
         record("login_failed", user, user=user, details={"reason": "inactive"})
@@ -114,14 +123,29 @@ def attempt_login(email: str, password: str) -> User:
     return user
 
 
+def _count_wrong_password(user: User, now, reason: str) -> bool:
+    """Count a wrong password against the lockout; True when the account is now locked."""
+    user.failed_login_count = (user.failed_login_count or 0) + 1
+    record("login_failed", user, user=user,
+           details={"reason": reason, "failed_count": user.failed_login_count})
+    locked = user.failed_login_count >= current_app.config["LOCKOUT_THRESHOLD"]
+    if locked:
+        user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
+        user.failed_login_count = 0
+        record("account_locked", user, user=user,
+               details={"until": user.locked_until.isoformat()})
+    db.session.flush()
+    return locked
+
+
 def record_logout(user: User) -> None:
     """Audit a logout."""
     record("logout", user, user=user)
 
 
-def record_session_expired(user: User) -> None:
-    """Audit the end of a session after the idle timeout."""
-    record("session_expired", user, user=user)
+def record_session_expired(user: User, reason: str = "idle") -> None:
+    """Audit the end of a session after the idle timeout or at the end of its lifetime."""
+    record("session_expired", user, user=user, details={"reason": reason})
 
 
 def check_password_policy(password: str) -> None:
@@ -136,14 +160,28 @@ def check_password_policy(password: str) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change the user's own password; other sessions of the user end."""
+    """Change the user's own password; every session of the user ends (the caller starts a
+    new one for this browser).
+
+    A wrong current password counts towards the lockout like a failed login: a stolen session
+    must not allow unlimited guesses of the password.
+    """
+    now = utcnow()
+    if user.is_locked(now):
+        user.check_password(current)
+        record("login_failed", user, user=user, details={"reason": "locked_password_change"})
+        raise WrongCurrentPassword(lockout_rule(), locked=False)
     if not user.check_password(current):
-        raise OperationRefused(_l("The current password is not correct."))
+        if _count_wrong_password(user, now, "wrong_current_password"):
+            end_all_sessions(user, "locked")
+            raise WrongCurrentPassword(lockout_rule(), locked=True)
+        raise WrongCurrentPassword(_l("The current password is not correct."), locked=False)
     if new == current:
         raise OperationRefused(_l("The new password must differ from the current one."))
     check_password_policy(new)
     user.set_password(new)
-    user.rotate_session_token()
+    user.failed_login_count = 0
+    end_all_sessions(user, "password_changed")
     record("password_changed", user, user=user)
     db.session.flush()
 
@@ -218,7 +256,7 @@ def set_user_active(admin: User, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
-        user.rotate_session_token()
+        end_all_sessions(user, "deactivated")
     record("user_reactivated" if active else "user_deactivated", user, user=admin)
     db.session.flush()
 
@@ -235,7 +273,7 @@ def reset_password(admin: User, user: User) -> str:
     """Give the user a new temporary password, to be changed at the next login."""
     password = generate_temporary_password()
     user.set_password(password, temporary=True)
-    user.rotate_session_token()
+    end_all_sessions(user, "password_reset")
     record("user_password_reset", user, user=admin)
     db.session.flush()
     return password
@@ -290,7 +328,7 @@ def bootstrap_user(*, email: str, full_name: str, roles: list[str], atvk: str | 
 
 
 __all__ = [
-    "MUNICIPAL_ROLES", "LoginRefused", "OperationRefused", "attempt_login", "change_password",
-    "create_user", "find_user_by_email", "reset_password", "set_user_active", "unlock_user",
-    "update_user",
+    "MUNICIPAL_ROLES", "LoginRefused", "OperationRefused", "WrongCurrentPassword",
+    "attempt_login", "change_password", "create_user", "find_user_by_email", "reset_password",
+    "set_user_active", "unlock_user", "update_user",
 ]

@@ -1,7 +1,7 @@
 """decision number counter: one row per group and year, decisions numbered without retries
 
 Revision ID: 3f1961cd8a7e
-Revises: 5549625f140a
+Revises: 3c9b1e7d5a42
 Create Date: 2026-12-02 13:10:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '3f1961cd8a7e'
-down_revision = '5549625f140a'
+down_revision = '3c9b1e7d5a42'
 branch_labels = None
 depends_on = None
 
