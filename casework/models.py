@@ -15,6 +15,7 @@ from casework.cases.models import (
     Referral,
     ReferralCategory,
 )
+from casework.documents.models import Document
 from casework.groups.models import (
     AgendaItem,
     Attendance,
@@ -34,7 +35,7 @@ __all__ = [
     "AgendaItem", "AnnualReport", "Attendance", "AuditEvent", "BreakGlassAccess",
     "CalendarFeed", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter", "CasePerson",
     "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
-    "GroupMember", "Institution", "InstitutionKind", "Meeting", "Municipality", "Note",
-    "Notification", "PolicySetting", "Referral", "ReferralCategory", "Role", "Task", "User",
-    "UserRole",
+    "Document", "GroupMember", "Institution", "InstitutionKind", "Meeting", "Municipality",
+    "Note", "Notification", "PolicySetting", "Referral", "ReferralCategory", "Role", "Task",
+    "User", "UserRole",
 ]
