@@ -363,3 +363,27 @@ def test_storage_refuses_keys_that_are_not_its_own(tmp_path):
     for key in ("../../etc/passwd", "", "ABC", "a/b"):
         with pytest.raises(ValueError):
             local.path(key)
+
+
+def test_meeting_and_decision_pages_upload_and_list_their_documents(
+        app, world, make_meeting, make_decision):
+    from casework.cases.operations import case_group
+
+    group = case_group(world["case"])
+    meeting, decision = make_meeting(group), make_decision(group)
+    client = _client(app, world["teacher"])
+    for page, url in ((f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/documents/new"),
+                      (f"/decisions/{decision.id}", f"/decisions/{decision.id}/documents/new")):
+        response = _post_upload(client, url, PDF, f"{page.split('/')[1]}.pdf")
+        assert response.status_code == 302
+        assert f"{page.split('/')[1]}.pdf" in client.get(page).get_data(as_text=True)
+    assert _client(app, world["elsewhere"]).get(
+        f"/meetings/{meeting.id}/documents/new").status_code == 404
+
+
+def test_draft_decision_takes_no_documents(app, world, make_decision):
+    from casework.cases.operations import case_group
+
+    draft = make_decision(case_group(world["case"]), published=False)
+    client = _client(app, world["case_manager"])
+    assert client.get(f"/decisions/{draft.id}/documents/new").status_code == 404
