@@ -21,6 +21,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    if "MAX_CONTENT_LENGTH" not in (config or {}):
+        from casework.config import request_size_limit
+
+        app.config["MAX_CONTENT_LENGTH"] = request_size_limit(app.config["MAX_UPLOAD_MB"])
     check_config(app.config)
 
     if app.config.get("PROXY_FIX"):
@@ -48,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     from importlib import import_module
 
     for domain in ("main", "auth", "admin", "audit", "cases", "groups", "decisions", "tasks",
-                   "calendars", "notifications", "reports"):
+                   "calendars", "notifications", "reports", "documents", "persons"):
         app.register_blueprint(import_module(f"casework.{domain}.views").bp)
 
     from casework import cli

@@ -46,6 +46,28 @@ def _secret_key(instance_path: Path, variable: str = "CASEWORK_SECRET_KEY",
     return key
 
 
+DEFAULT_MAX_UPLOAD_MB = 20
+#: Room for the form's other fields around the largest file, before the server answers 413.
+UPLOAD_MARGIN_BYTES = 1024 * 1024
+
+
+def _upload_mb(value: str | None) -> float:
+    try:
+        mb = float(value) if value else DEFAULT_MAX_UPLOAD_MB
+    except ValueError as error:
+        raise ConfigurationError("CASEWORK_MAX_UPLOAD_MB must be a number of megabytes.") \
+            from error
+    if mb <= 0:
+        raise ConfigurationError("CASEWORK_MAX_UPLOAD_MB must be more than 0.")
+    return mb
+
+
+def request_size_limit(max_upload_mb: float) -> int:
+    """``MAX_CONTENT_LENGTH``: one file of the upload limit plus the form around it. A file
+    within the margin is refused by the form with a message; a larger request gets 413."""
+    return int(max_upload_mb * 1024 * 1024) + UPLOAD_MARGIN_BYTES
+
+
 def load_config(instance_path: str) -> dict:
     """Build the app configuration from the environment and the instance folder."""
     path = Path(instance_path)
@@ -79,6 +101,12 @@ def load_config(instance_path: str) -> dict:
             "CASEWORK_REPORT_RECIPIENT", "Bērnu aizsardzības centrs (BAC, agrāk VBTAI)"
         ),
         "PROXY_FIX": _bool(env("CASEWORK_PROXY_FIX"), False),
+        # Documents: files live outside the database, in a folder or an S3-compatible bucket.
+        "STORAGE_PATH": env("CASEWORK_STORAGE_PATH") or str(path / "documents"),
+        "STORAGE_S3_BUCKET": env("CASEWORK_STORAGE_S3_BUCKET") or None,
+        "STORAGE_S3_PREFIX": env("CASEWORK_STORAGE_S3_PREFIX") or "",
+        "STORAGE_S3_ENDPOINT_URL": env("CASEWORK_STORAGE_S3_ENDPOINT_URL") or None,
+        "MAX_UPLOAD_MB": _upload_mb(env("CASEWORK_MAX_UPLOAD_MB")),
         # Session and cookie hardening (STYLE.md 9).
         "SESSION_COOKIE_SECURE": _bool(env("CASEWORK_COOKIE_SECURE"), True),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -16,6 +16,7 @@ from casework.cases.models import (
     ReferralCategory,
 )
 from casework.concurrency import UsedFormToken
+from casework.documents.models import Document
 from casework.groups.models import (
     AgendaItem,
     Attendance,
@@ -35,7 +36,7 @@ __all__ = [
     "AgendaItem", "AnnualReport", "Attendance", "AuditEvent", "BreakGlassAccess",
     "CalendarFeed", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter", "CasePerson",
     "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
-    "GroupMember", "Institution", "KeptForm", "InstitutionKind", "Meeting", "Municipality", "Note",
-    "Notification", "PolicySetting", "Referral", "ReferralCategory", "Role", "Task", "User",
-    "UsedFormToken", "UserRole", "UserSession",
+    "Document", "GroupMember", "Institution", "InstitutionKind", "KeptForm", "Meeting",
+    "Municipality", "Note", "Notification", "PolicySetting", "Referral", "ReferralCategory",
+    "Role", "Task", "User", "UsedFormToken", "UserRole", "UserSession",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from casework.cases.models import CATEGORY_LABELS, NOTE_LEVEL_LABELS, PERSON_ROLE_LABELS
 from casework.orgs.models import INSTITUTION_KIND_LABELS
@@ -15,6 +16,17 @@ from workflows import task as task_workflow
 def _label(table, key) -> str:
     value = table.get(key)
     return str(value) if value is not None else str(key)
+
+
+PERSON_FIELD_LABELS = {
+    "role": _l("role"),
+    "given_name": _l("given name"),
+    "family_name": _l("family name"),
+    "personal_code": _l("personal code"),
+    "birth_date": _l("birth date"),
+    "contact": _l("contact"),
+    "school": _l("school or institution"),
+}
 
 
 def event_label(event, statuses, risks, users) -> str:
@@ -41,6 +53,10 @@ def event_label(event, statuses, risks, users) -> str:
         "member_removed": _("removed from the group: %(name)s", name=name),
         "referral_attached": _("referral attached"),
         "person_added": _("person added"),
+        "person_corrected": _("person's data corrected: %(fields)s",
+                              fields=", ".join(_label(PERSON_FIELD_LABELS, f)
+                                               for f in details.get("fields", []))),
+        "person_ended": _("person no longer part of the case"),
         "client_participation": _("client participation recorded"),
         "reassigned": _("case reassigned to another case manager"),
         "reviewed": _("case reviewed; next review %(date)s",

@@ -100,6 +100,20 @@ class PersonForm(BaseForm):
     personal_code = _text(_l("Personal code"), 12, required=False,
                           description=_l("DDMMYY-NNNNN, if known"))
     birth_date = DateField(_l("Birth date"), validators=[Optional()], format="%Y-%m-%d")
+    contact = _text(_l("Contact"), 300, required=False,
+                    description=_l("Phone, e-mail or address"))
+    school = _text(_l("School or institution"), 200, required=False)
+
+
+class PersonCorrectionForm(PersonForm):
+    """Correct a person's data (the same fields as when adding)."""
+
+
+class EndPersonForm(BaseForm):
+    """Mark a person as no longer part of the case."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED),
+                                                     Length(max=2000, message=TOO_LONG)])
 
 
 class NoteForm(BaseForm):

@@ -237,16 +237,26 @@ class CasePerson(db.Model):
     family_name: Mapped[str] = mapped_column(String(100))
     personal_code: Mapped[str | None] = mapped_column(String(12), index=True)
     birth_date: Mapped[date | None] = mapped_column(Date)
+    contact: Mapped[str | None] = mapped_column(String(300))
+    school: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The name folded to lower case ASCII (``casework.cases.search.fold``), kept on every
     # write, so that "Berzina" finds "Bērziņa"; trigram-indexed on PostgreSQL.
     search_name: Mapped[str] = mapped_column(String(201), default="")
+    # A person who is no longer part of the case is kept, with when and why (nothing deleted).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="persons")
 
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def active(self) -> bool:
+        """Still part of the case."""
+        return self.ended_at is None
 
     def __repr__(self) -> str:
         return f"<CasePerson {self.id} {self.role}>"

@@ -549,20 +549,93 @@ def _rank(risk: str | None) -> int:
 
 
 # -- persons, notes, participation ------------------------------------------------------------
+def _clean(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
 def add_person(actor, case: Case, *, role: str, given_name: str, family_name: str,
                personal_code: str | None, birth_date: date | None,
+               contact: str | None = None, school: str | None = None,
                today: date | None = None) -> CasePerson:
     """Add a child, parent, guardian or other person (personal code validated)."""
     _require_manager(actor, case)
     code, birth = _validated_code(personal_code, birth_date, today or local_date(utcnow()))
     person = CasePerson(case_id=case.id, role=PersonRole(role).value,
                         given_name=given_name.strip(), family_name=family_name.strip(),
-                        personal_code=code, birth_date=birth)
+                        personal_code=code, birth_date=birth, contact=_clean(contact),
+                        school=_clean(school))
     db.session.add(person)
     db.session.flush()
     record_event(case, actor, "case", "person_added", details={"person_id": person.id,
                                                                "role": person.role})
     record("case_person_added", case, user=actor, details={"person_id": person.id})
+    return person
+
+
+#: The fields of a person that may be corrected, in the order the history lists them.
+PERSON_FIELDS = ("role", "given_name", "family_name", "personal_code", "birth_date",
+                 "contact", "school")
+
+
+def _person_of(case: Case, person_id: int) -> CasePerson:
+    person = db.session.scalar(select(CasePerson).where(CasePerson.id == person_id,
+                                                        CasePerson.case_id == case.id))
+    if person is None:
+        raise OperationRefused(_l("Choose a person of this case."))
+    return person
+
+
+def _require_changeable(case: Case) -> None:
+    if case.anonymised_at is not None:
+        raise OperationRefused(_l("The case has been anonymised."))
+
+
+def correct_person(actor, case: Case, person_id: int, *, role: str, given_name: str,
+                   family_name: str, personal_code: str | None, birth_date: date | None,
+                   contact: str | None, school: str | None,
+                   today: date | None = None) -> list[str]:
+    """Correct a person's data (personal code validated as when adding). The history and the
+    audit log name the fields that changed, never their values. Returns those fields."""
+    _require_manager(actor, case)
+    _require_changeable(case)
+    person = _person_of(case, person_id)
+    if not (given_name or "").strip() or not (family_name or "").strip():
+        raise OperationRefused(_l("Give the person's given and family name."))
+    code, birth = _validated_code(personal_code, birth_date, today or local_date(utcnow()))
+    wanted = {"role": PersonRole(role).value, "given_name": given_name.strip(),
+              "family_name": family_name.strip(), "personal_code": code, "birth_date": birth,
+              "contact": _clean(contact), "school": _clean(school)}
+    changed = [name for name in PERSON_FIELDS if getattr(person, name) != wanted[name]]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(person, name, wanted[name])
+    record_event(case, actor, "case", "person_corrected",
+                 details={"person_id": person.id, "fields": changed})
+    record("case_person_corrected", case, user=actor,
+           details={"person_id": person.id, "fields": changed})
+    db.session.flush()
+    return changed
+
+
+def end_person(actor, case: Case, person_id: int, *, reason: str,
+               at: datetime | None = None) -> CasePerson:
+    """Mark a person as no longer part of the case, with a reason; nothing is deleted."""
+    _require_manager(actor, case)
+    _require_changeable(case)
+    person = _person_of(case, person_id)
+    if person.ended_at is not None:
+        raise OperationRefused(_l("This person is already no longer part of the case."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationRefused(_l("Give the reason."))
+    person.ended_at = at or utcnow()
+    person.end_reason = reason
+    record_event(case, actor, "case", "person_ended", reason=reason, at=person.ended_at,
+                 details={"person_id": person.id, "role": person.role})
+    # The reason may describe the family: it stays in the case's history, not the audit log.
+    record("case_person_ended", case, user=actor, details={"person_id": person.id})
+    db.session.flush()
     return person
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from casework.auth.models import Role, User, UserRole
@@ -112,22 +112,33 @@ def filtered_cases(user, *, risk=None, status=None, case_manager_id=None, catego
         Case.id.desc())
 
 
-def visible_notes(user, case_obj: Case):
-    """A select of the notes of a case that ``user`` may read (the case itself is visible).
+def confidentiality_rule(user, *, manager, level, author_id, author_institution_id):
+    """The SQL condition "``user`` may read this item at its confidentiality level", for notes
+    and documents alike (the item's case or group is already visible to the user).
 
     group: everyone who sees the case; institution: users of the author's institution and the
-    case manager; restricted: the author and the case manager.
+    case manager; restricted: the author and the case manager. ``manager`` says whether the
+    user is the case manager: a Python bool, or an SQL condition when it differs by row.
     """
-    is_manager = case_obj.case_manager_id == user.id
-    stmt = select(Note).where(Note.case_id == case_obj.id)
-    if not is_manager:
-        stmt = stmt.where(or_(
-            Note.level == NoteLevel.GROUP.value,
-            and_(Note.level == NoteLevel.INSTITUTION.value,
-                 Note.author_institution_id == user.institution_id),
-            and_(Note.level == NoteLevel.RESTRICTED.value, Note.author_id == user.id),
-        ))
-    return stmt.order_by(Note.created_at.desc(), Note.id.desc())
+    if manager is True:
+        return true()
+    readable = or_(
+        level == NoteLevel.GROUP.value,
+        and_(level == NoteLevel.INSTITUTION.value,
+             author_institution_id == user.institution_id),
+        and_(level == NoteLevel.RESTRICTED.value, author_id == user.id),
+    )
+    return readable if manager is False else or_(manager, readable)
+
+
+def visible_notes(user, case_obj: Case):
+    """A select of the notes of a case that ``user`` may read (the case itself is visible)."""
+    return (select(Note)
+            .where(Note.case_id == case_obj.id,
+                   confidentiality_rule(user, manager=case_obj.case_manager_id == user.id,
+                                        level=Note.level, author_id=Note.author_id,
+                                        author_institution_id=Note.author_institution_id))
+            .order_by(Note.created_at.desc(), Note.id.desc()))
 
 
 @dataclass
@@ -256,7 +267,8 @@ def caseload(head, today: date):
         select(Case.case_manager_id.label("uid"),
                func.count(func.distinct(child_key)).label("children"))
         .join(CasePerson, CasePerson.case_id == Case.id)
-        .where(active, CasePerson.role == "child", CasePerson.birth_date > twelve_years_ago)
+        .where(active, CasePerson.role == "child", CasePerson.birth_date > twelve_years_ago,
+               CasePerson.ended_at.is_(None))
         .group_by(Case.case_manager_id).subquery()
     )
     return (

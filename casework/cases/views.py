@@ -365,7 +365,8 @@ def case_person(case_id: int):
     def action(found, f):
         ops.add_person(_me(), found, role=f.role.data, given_name=f.given_name.data,
                        family_name=f.family_name.data, personal_code=f.personal_code.data,
-                       birth_date=f.birth_date.data)
+                       birth_date=f.birth_date.data, contact=f.contact.data,
+                       school=f.school.data)
 
     return _post_case_change(case_id, "person", form, action, creates=True)
 

@@ -451,7 +451,8 @@ def anonymise_case(case: Case, now: datetime) -> bool:
     Names become "Anonimizēts", personal codes are removed, birth dates keep only the year (as
     1 July of that year, so the annual report's age bands still count the child), and the
     free texts of notes, participation, the closure reason, the group's minutes and opinions,
-    the case's tasks and the referrals linked to the case are replaced. The case, its numbers,
+    the case's tasks and the referrals linked to the case are replaced; contacts and schools
+    are removed, and so are the documents (rows and stored files). The case, its numbers,
     categories, risk history and the append-only case events stay as they are. Returns False
     when another process anonymised it first (the case row is claimed with a guarded UPDATE).
     """
@@ -464,8 +465,10 @@ def anonymise_case(case: Case, now: datetime) -> bool:
     persons = db.session.scalars(select(CasePerson).where(CasePerson.case_id == case.id)).all()
     for person in persons:
         person.given_name = person.family_name = ANONYMISED
-        person.personal_code = None
+        person.personal_code = person.contact = person.school = None
         person.birth_date = _keep_year(person.birth_date)
+        if person.end_reason:
+            person.end_reason = ANONYMISED
     for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
         referral.child_given_name = referral.child_family_name = ANONYMISED
         referral.child_personal_code = None
@@ -488,8 +491,13 @@ def anonymise_case(case: Case, now: datetime) -> bool:
         for name in ("description", "completion_note", "cancel_reason"):
             if getattr(task, name):
                 setattr(task, name, ANONYMISED)
+    # Uploaded files are personal data through and through: the files and their rows go
+    # (the files once the job commits).
+    from casework.documents.operations import remove_case_documents
+
+    documents = remove_case_documents(case)
     record("case_anonymised", case, user=None, municipality_id=case.municipality_id,
-           details={"number": case.number, "persons": len(persons)})
+           details={"number": case.number, "persons": len(persons), "documents": documents})
     db.session.flush()
     return True
 

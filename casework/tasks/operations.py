@@ -76,12 +76,18 @@ def _fire(user, task: Task, trigger: str, at: datetime | None, expected_version,
 
 
 def complete_task(user, task: Task, note: str, at: datetime | None = None, *,
-                  expected_version=None) -> None:
-    """Mark the task done with a completion note."""
+                  expected_version=None, document=None, document_level: str = "group") -> None:
+    """Mark the task done with a completion note; ``document`` (a werkzeug ``FileStorage``)
+    is attached to the task's case, meeting or decision."""
     _fire(user, task, "complete", at, expected_version, note=note)
     task.completion_note = note.strip()
     record("task_complete", task, user=user)
     flush(task)
+    if document is not None and document.filename:
+        from casework.documents.operations import add_document
+
+        add_document(user, stream=document.stream, filename=document.filename,
+                     level=document_level or "group", task=task)
 
 
 def cancel_task(user, task: Task, reason: str, at: datetime | None = None, *,

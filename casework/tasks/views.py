@@ -137,7 +137,8 @@ def task_complete(task_id: int):
     form = CompleteForm()
 
     def action(found, f):
-        ops.complete_task(_me(), found, f.note.data, expected_version=f.version.data)
+        ops.complete_task(_me(), found, f.note.data, expected_version=f.version.data,
+                          document=f.document.data, document_level=f.document_level.data)
 
     return _post_close(task_id, form, "complete", action)
 

@@ -2,7 +2,7 @@
 folded person names the child is found by (trigram-indexed on PostgreSQL)
 
 Revision ID: b7c1d2e3f405
-Revises: 3f1961cd8a7e
+Revises: 5a1b02c5fb3a
 Create Date: 2026-12-02 13:30:00
 """
 
@@ -19,7 +19,7 @@ def _fold(text):
 
 
 revision = 'b7c1d2e3f405'
-down_revision = '3f1961cd8a7e'
+down_revision = '5a1b02c5fb3a'
 branch_labels = None
 depends_on = None
 
