@@ -44,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     from importlib import import_module
 
     for domain in ("main", "auth", "admin", "audit", "cases", "groups", "decisions", "tasks",
-                   "calendars", "notifications", "reports"):
+                   "calendars", "notifications", "reports", "plans"):
         app.register_blueprint(import_module(f"casework.{domain}.views").bp)
 
     from casework import cli

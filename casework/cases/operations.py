@@ -298,20 +298,31 @@ def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=No
 
 
 def record_review(actor, case: Case, *, summary: str, expected_version=None,
+                  goal_statuses: dict[int, str] | None = None,
                   at: datetime | None = None) -> None:
-    """A case review was held: the next one is due after the colour's interval."""
+    """A case review was held: the next one is due after the colour's interval. The review
+    may record the progress of each goal of the support plan (``{goal_id: status}``)."""
+    from casework.plans.operations import apply_goal_statuses, validated_goal_statuses
+
     _require_manager(actor, case)
     _check_version(case, expected_version)
     if case.status == "closed":
         raise OperationRefused(_l("A closed case is not reviewed."))
     if not (summary or "").strip():
         raise OperationRefused(_l("Summarise the review."))
+    goals = validated_goal_statuses(case, goal_statuses)
     at = at or utcnow()
     case.next_review_due = next_review_date(local_date(at), case.risk,
                                             policy_for(case.municipality_id))
-    record_event(case, actor, "case", "reviewed", reason=summary.strip(), at=at,
-                 details={"next_review_due": case.next_review_due.isoformat()})
-    record("case_reviewed", case, user=actor)
+    details = {"next_review_due": case.next_review_due.isoformat()}
+    if goals:
+        details["goals"] = {str(g.id): status for g, status in goals.items()}
+    event = record_event(case, actor, "case", "reviewed", reason=summary.strip(), at=at,
+                         details=details)
+    record("case_reviewed", case, user=actor,
+           details={"goals": details["goals"]} if goals else None)
+    if goals:
+        apply_goal_statuses(actor, goals, event, at)
     _flush_case()
 
 
