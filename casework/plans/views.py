@@ -174,7 +174,8 @@ def _render_plan(case, status: int = 200, *, goal_form=None, agree_form=None,
     agree_form.decision_id.choices = _decision_choices(case, published_only=True)
     return render_template(
         "plans/plan.html", case=case, plan=plan, may_manage=may_manage,
-        tasks=queries.goal_tasks(goal_ids), progress=queries.goal_progress(goal_ids),
+        goal_tasks_by_id=queries.goal_tasks(goal_ids),
+        goal_progress_by_id=queries.goal_progress(goal_ids),
         goal_form=_goal_form(case, goal_form) if may_manage else None,
         agree_form=agree_form, open_panel=open_panel, today=date.today(),
         locale=str(get_locale()),
