@@ -67,7 +67,7 @@ def test_specialist_group_member_may_read_but_not_change(
     page = client.get(gets[1])
     assert page.status_code == 200 and "Ģimenes apraksts" in page.get_data(as_text=True)
     plan = client.get(gets[3]).get_data(as_text=True)
-    assert goal.goal in plan and 'action="/cases/%d/plan/goals"' % case.id not in plan
+    assert goal.goal in plan and f'action="/cases/{case.id}/plan/goals"' not in plan
     assert client.get(gets[2]).status_code == 403
     for url in posts:
         response = _post(client, url, {"decision_id": str(decision.id)})
