@@ -774,6 +774,9 @@ class _CaseRun:
         member = ops.add_group_member(self.manager, self.case, self.users[user],
                                       role_in_group=None)
         member.member_from = at
+        # The group's member list was loaded at triage; the new member must be in it for the
+        # meetings' invitations and the plan's responsible persons.
+        db.session.expire(self.group, ["members"])
 
     def do_lc(self, at, _previous, trigger, inputs) -> None:
         if trigger == "close":
