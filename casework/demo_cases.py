@@ -30,10 +30,13 @@ from casework.demo import demo_email
 from casework.extensions import db
 from casework.groups.models import AgendaItem, Attendance, Decision, Meeting
 from casework.orgs.models import Institution, InstitutionKind
+from casework.plans import operations as plan_ops
+from casework.plans import queries as plan_queries
 from casework.tasks.models import Task
 from casework.tasks.operations import cancel_task, complete_task
 from workflows.case_lifecycle import ClosureReason
 from workflows.policy import LATVIA, RIGA, local_date
+from workflows.support_plan import AREAS, GOAL_CLOSED
 
 SEED = 2026
 #: Active cases of the first case manager: over the caseload warning (25), so it shows.
@@ -45,7 +48,12 @@ EXTRA_USERS = (
     ("case_manager2", "Mārtiņš Gadījumu vadītājs", Role.CASE_MANAGER,
      InstitutionKind.SOCIAL_SERVICE),
     ("specialist2", "Pēteris Policists", Role.SPECIALIST, InstitutionKind.STATE_POLICE),
+    # Also a member of the strategic group (casework.demo_groups finds her by e-mail).
+    ("orphans_court", "Ieva Bāriņtiesa", Role.SPECIALIST, InstitutionKind.ORPHANS_COURT),
 )
+#: How many case groups each institution's specialist joins; every other group that works on
+#: its case gets one of them too, so that the groups are multi-agency as the regulation means.
+MEMBER_SPREAD = (("school", 30), ("police", 14), ("court", 16))
 
 # Final risk colours of the cases in each final status, one letter per case (60 in all).
 PLAN = {
@@ -174,6 +182,8 @@ DECISIONS = {
                "dienestam nodrošināt māti ar atbalsta personu."),
     "lower": ("Samazināt riska profilu uz dzeltenu; turpināt intervenci, ģimenes asistents "
               "divas reizes nedēļā.",),
+    "plan": ("Saskaņot bērna individuālo atbalsta plānu; iestādēm īstenot plānā noteiktos "
+             "pasākumus līdz norādītajiem termiņiem.",),
 }
 NOTES = {
     "manager": {
@@ -203,6 +213,12 @@ NOTES = {
         "institution": ("Par tēva rīcību uzsākts administratīvā pārkāpuma process.",),
         "restricted": ("Kaimiņi ziņojuši par skaļiem strīdiem naktīs; pārbaude turpinās.",),
     },
+    "court": {
+        "group": ("Bāriņtiesa apsekoja ģimeni; bērna aprūpes apstākļi ir pietiekami.",),
+        "institution": ("Bāriņtiesā saņemts tēva iesniegums par saskarsmes tiesību "
+                        "noteikšanu.",),
+        "restricted": ("Bāriņtiesa izvērtē aizgādības tiesību pārtraukšanas nepieciešamību.",),
+    },
 }
 TASKS = {
     "manager": ("Apsekot ģimeni dzīvesvietā",
@@ -210,6 +226,7 @@ TASKS = {
                 "Organizēt psihologa konsultācijas bērnam"),
     "school": ("Sniegt informāciju par bērna sekmēm un skolas apmeklējumu",),
     "police": ("Sniegt informāciju par izsaukumiem uz ģimenes dzīvesvietu",),
+    "court": ("Apsekot bērna aprūpes apstākļus un sniegt atzinumu",),
     "next": ("Pārskatīt lietu un riska profilu", "Sagatavot informāciju bāriņtiesai",
              "Pārrunāt ar vecākiem atbalsta plāna izpildi", "Apsekot ģimeni dzīvesvietā"),
 }
@@ -224,6 +241,7 @@ MEETING_GOALS = {
     "convene": "Izvērtēt bērna situāciju un vienoties par atbalsta plānu.",
     "crisis": "Nodrošināt bērna drošību krīzes situācijā.",
     "lower": "Izvērtēt, vai riska profilu var samazināt.",
+    "plan": "Saskaņot bērna individuālo atbalsta plānu.",
 }
 MEETING_MINUTES = {
     "convene": "Gadījuma vadītāja iepazīstināja ar situāciju; iestādes sniedza informāciju. "
@@ -232,7 +250,34 @@ MEETING_MINUTES = {
               "drošības nodrošināšanu un iestāžu rīcību.",
     "lower": "Izvērtēta atbalsta plāna izpilde; situācija uzlabojusies. Grupa vienojās "
              "samazināt riska profilu.",
+    "plan": "Gadījuma vadītāja iepazīstināja ar izvērtējumu un atbalsta plāna projektu; "
+            "iestādes vienojās par mērķiem, atbildīgajiem un termiņiem.",
 }
+ASSESSMENT_TEXTS = {
+    "needs": ("Bērnam nepieciešams atbalsts mācībās un regulārs dienas režīms.",
+              "Bērna veselības aprūpe nav nodrošināta; nav veiktas profilaktiskās apskates."),
+    "family": ("Māte audzina bērnus viena; ierobežoti ienākumi, vecāku prasmes jāstiprina.",
+               "Vecāku savstarpējie konflikti; tēvs lieto alkoholu."),
+    "environment": ("Ģimene dzīvo īrētā dzīvoklī; mājoklis pārapdzīvots.",
+                    "Tuvumā nav pieejamu ārpusskolas nodarbību."),
+    "risk_factors": ("Neattaisnoti skolas kavējumi; bērns bieži bez uzraudzības.",
+                     "Policijas izsaukumi uz dzīvesvietu saistībā ar strīdiem ģimenē."),
+    "strengths": ("Vecmāmiņa ir atbalsts ģimenei; māte ir motivēta sadarboties.",
+                  "Bērnam ir laba saikne ar klases audzinātāju."),
+}
+# (goal, services or actions, member responsible: manager, school, police or court)
+PLAN_GOALS = (
+    ("Bērns regulāri apmeklē skolu (bez neattaisnotiem kavējumiem).",
+     "Skolas sociālā pedagoga konsultācijas reizi nedēļā; kavējumu uzskaite.", "school"),
+    ("Māte apgūst vecāku prasmes.",
+     "Vecāku prasmju programma biedrībā „Drošā osta”, 10 nodarbības.", "manager"),
+    ("Bērns ir drošībā dzīvesvietā.",
+     "Iecirkņa inspektora apsekošana reizi mēnesī; informācijas apmaiņa.", "police"),
+    ("Bērna aprūpes apstākļi atbilst vajadzībām.",
+     "Bāriņtiesas apsekošana un atzinums; ģimenes asistents.", "court"),
+    ("Bērns saņem psihologa atbalstu.",
+     "Psihologa konsultācijas, 8 reizes.", "manager"),
+)
 
 
 @dataclass
@@ -260,6 +305,7 @@ class _Spec:
     relatives: list = field(default_factory=list)
     school: bool = False
     police: bool = False
+    court: bool = False
 
 
 def _ensure_users(by_kind, password: str) -> int:
@@ -322,6 +368,7 @@ class _Seeder:
         self.cm1, self.cm2 = user["case_manager"], user["case_manager2"]
         self.head = user["head_of_service"]
         self.school, self.police = user["specialist"], user["specialist2"]
+        self.court = user["orphans_court"]
         self.social_id = self.cm1.institution_id
 
     # -- time and people ------------------------------------------------------------------
@@ -423,9 +470,10 @@ class _Seeder:
         return sorted(specs, key=lambda s: -s.open_ago)
 
     def _spread_members(self, specs) -> None:
-        """The school specialist in 15 cases' groups, the police specialist in 5."""
+        """The school, police and orphans' court specialists in several cases' groups each
+        (``MEMBER_SPREAD``); every group that works on its case has at least one of them."""
         eligible = [s for s in specs if s.status != "registered"]
-        for flag, wanted in (("school", 15), ("police", 5)):
+        for flag, wanted in MEMBER_SPREAD:
             chosen = [s for s in eligible if getattr(s, flag)]
             self.rng.shuffle(chosen)
             for spec in chosen[wanted:]:
@@ -433,6 +481,9 @@ class _Seeder:
             others = [s for s in eligible if not getattr(s, flag)]
             for spec in self.rng.sample(others, max(0, wanted - len(chosen))):
                 setattr(spec, flag, True)
+        for spec in eligible:
+            if not (spec.school or spec.police or spec.court):
+                setattr(spec, self.rng.choice(("school", "court")), True)
 
     # -- stories --------------------------------------------------------------------------
     def story(self, spec: _Spec) -> list[_Step]:
@@ -491,9 +542,10 @@ class _Seeder:
         if status == "registered":
             return self.extras(spec, steps)
         lc("start_assessment", weight=0.3)
-        for flag in ("school", "police"):
+        for flag in ("school", "police", "court"):
             if getattr(spec, flag):
                 add("member", user=flag)
+        add("assessment", delay=rng.uniform(1, 4), risk=state["risk"])
         if state["risk"] != "green" and not (status == "assessment" and v == 1):
             meeting(delay=rng.uniform(1, 2) if state["risk"] == "red" else rng.uniform(3, 9))
         if status == "assessment":
@@ -510,6 +562,8 @@ class _Seeder:
             lc("close", weight=2, closure_reason=CLOSURES[v].value)
         else:
             lc("start_intervention", weight=1.5)
+            meeting("plan", delay=rng.uniform(2, 6))
+            add("plan", delay=0.01)
             if status in ("intervention", "monitoring", "closed") and v in (1, 3) \
                     or status == "crisis" and v == 0:
                 crisis_episode()
@@ -594,6 +648,13 @@ class _Seeder:
             outcome = rng.choice(("done", "done", "open", "cancelled"))
             if outcome != "open":
                 insert(f"task_{outcome}", index + 1, weight=0.2, key=key)
+        # Progress of the plan's goals at one or two case reviews; sometimes a new version of
+        # the assessment. Each goes after the plan (the index is looked up again each time).
+        if any(step.kind == "plan" for step in steps):
+            for kind in ["goal_review"] * rng.randint(1, 2) + ["assessment"] * (
+                    rng.random() < 0.4):
+                plan_at = next(i for i, step in enumerate(steps) if step.kind == "plan")
+                insert(kind, plan_at + 1, weight=0.4)
         if spec.status in ("intervention", "monitoring", "crisis") and rng.random() < 0.5:
             steps.append(_Step("task", 0.002, 0, {"key": "future", "assignee": "manager",
                                                   "title": rng.choice(TASKS["next"]),
@@ -678,7 +739,8 @@ class _CaseRun:
         self.referral: Referral | None = None
         self.group = None
         self.decisions_in: dict[int, int] = {}
-        self.users = {"manager": self.manager, "school": seeder.school, "police": seeder.police}
+        self.users = {"manager": self.manager, "school": seeder.school, "police": seeder.police,
+                      "court": seeder.court}
 
     def play(self, steps: list[_Step], times: list[datetime]) -> None:
         previous = times[0]
@@ -712,6 +774,9 @@ class _CaseRun:
         member = ops.add_group_member(self.manager, self.case, self.users[user],
                                       role_in_group=None)
         member.member_from = at
+        # The group's member list was loaded at triage; the new member must be in it for the
+        # meetings' invitations and the plan's responsible persons.
+        db.session.expire(self.group, ["members"])
 
     def do_lc(self, at, _previous, trigger, inputs) -> None:
         if trigger == "close":
@@ -749,13 +814,20 @@ class _CaseRun:
         db.session.flush()
         db.session.add(AgendaItem(meeting_id=meeting.id, position=1, kind="goal",
                                   text=MEETING_GOALS[decision]))
+        others = []
         for member in self.group.members:
             if member.member_to is None or member.member_to > at:
-                db.session.add(Attendance(
+                row = Attendance(
                     meeting_id=meeting.id, user_id=member.user_id,
                     institution_id=member.institution_id, invited_at=previous,
                     status="attended" if member.user_id == self.manager.id or rng.random() < 0.8
-                    else "excused"))
+                    else "excused")
+                db.session.add(row)
+                if member.user_id != self.manager.id:
+                    others.append(row)
+        # A meeting of the group is multi-agency: at least one other institution took part.
+        if others and not any(row.status == "attended" for row in others):
+            others[0].status = "attended"
         for task in self.open_tasks(ops.CONVENE_TASK_TITLE):
             complete_task(self.manager, task, f"Grupa sasaukta; sanāksme notika "
                                               f"{local_date(at):%d.%m.%Y}.", at=at)
@@ -771,6 +843,49 @@ class _CaseRun:
             status="executed" if due < self.s.today else "in_progress", created_at=at)
         db.session.add(self.decision)
         db.session.flush()
+
+    def do_assessment(self, at, _previous, risk=None) -> None:
+        """A version of the assessment whose ratings fit the colour (the proposal shows)."""
+        rng, risk = self.rng, risk or self.case.risk
+        low, high = {"green": (0, 1), "yellow": (1, 2), "red": (1, 3)}[risk]
+        ratings = {area: rng.randint(low, high) for area in AREAS}
+        ratings["risk_factors"] = {"green": min(ratings["risk_factors"], 1), "yellow": 2,
+                                   "red": 3}[risk]
+        ratings["strengths"] = rng.randint(0, 2)
+        texts = {area: rng.choice(ASSESSMENT_TEXTS[area]) for area in AREAS}
+        plan_ops.save_assessment(self.manager, self.case, ratings=ratings, texts=texts, at=at)
+
+    def do_plan(self, at, _previous) -> None:
+        """The support plan agreed at the group's meeting just held: two or three goals, each
+        with a member's institution responsible, linked to the meeting's decision."""
+        rng, on = self.rng, local_date(at)
+        members = {m.user_id for m in self.group.members if m.member_to is None}
+        picks = [g for g in PLAN_GOALS if self.users[g[2]].id in members]
+        rng.shuffle(picks)
+        for goal, actions, who in picks[:rng.randint(2, 3)]:
+            user = self.users[who]
+            tasks = [t.id for t in self.tasks.values() if t.assignee_id == user.id][:1]
+            plan_ops.add_goal(
+                self.manager, self.case, goal=goal, actions=actions,
+                responsible_institution_id=user.institution_id, responsible_user_id=user.id,
+                deadline=on + timedelta(days=rng.randint(60, 180)),
+                review_on=on + timedelta(days=rng.randint(30, 55)),
+                decision_id=self.decision.id, task_ids=tasks, at=at)
+        plan_ops.agree_plan(self.manager, self.case, decision_id=self.decision.id, at=at)
+
+    def do_goal_review(self, at, _previous) -> None:
+        """A case review that records each open goal's progress."""
+        plan = plan_queries.plan_with_goals(self.case)
+        statuses = {}
+        for goal in plan.goals if plan else ():
+            if goal.status in GOAL_CLOSED:
+                continue
+            due = goal.deadline <= local_date(at)
+            statuses[goal.id] = self.rng.choice(("reached", "reached", "not_reached") if due
+                                                else ("in_progress", "in_progress", "reached"))
+        if statuses:
+            ops.record_review(self.manager, self.case, at=at, goal_statuses=statuses,
+                              summary="Pārskatīta atbalsta plāna izpilde ar grupas iestādēm.")
 
     def do_planned_meeting(self, at, _previous) -> None:
         starts = datetime.combine(self.s.today + timedelta(days=self.rng.randint(1, 4)),

@@ -28,15 +28,23 @@ from casework.groups.models import (
 )
 from casework.notifications.models import DigestRun, Notification
 from casework.orgs.models import Institution, InstitutionKind, Municipality
+from casework.plans.models import (
+    Assessment,
+    GoalProgress,
+    PlanGoal,
+    PlanGoalTask,
+    SupportPlan,
+)
 from casework.policies.models import PolicySetting
 from casework.reports.models import AnnualReport
 from casework.tasks.models import Task
 
 __all__ = [
-    "AgendaItem", "AnnualReport", "Attendance", "AuditEvent", "BreakGlassAccess",
+    "AgendaItem", "AnnualReport", "Assessment", "Attendance", "AuditEvent", "BreakGlassAccess",
     "CalendarFeed", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter", "CasePerson",
     "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
-    "Document", "GroupMember", "Institution", "InstitutionKind", "KeptForm", "Meeting",
-    "Municipality", "Note", "Notification", "PolicySetting", "Referral", "ReferralCategory",
-    "Role", "Task", "User", "UsedFormToken", "UserRole", "UserSession",
+    "Document", "GoalProgress", "GroupMember", "Institution", "InstitutionKind", "KeptForm",
+    "Meeting", "Municipality", "Note", "Notification", "PlanGoal", "PlanGoalTask",
+    "PolicySetting", "Referral", "ReferralCategory", "Role", "SupportPlan", "Task", "User",
+    "UsedFormToken", "UserRole", "UserSession",
 ]

@@ -118,3 +118,49 @@ def test_second_seed_demo_creates_no_cases_referrals_tasks_or_audit_events(seede
     assert result.exit_code == 0, result.output
     assert "nothing changed" in result.output
     assert {m.__name__: _count(m) for m in models} == before
+
+
+def test_demo_case_groups_are_multi_agency_and_every_held_meeting_has_two_institutions(seeded):
+    from casework.groups.models import Attendance, CooperationGroup, GroupMember
+    from casework.orgs.models import Institution
+
+    groups = db.session.scalars(select(CooperationGroup.id).where(
+        CooperationGroup.kind == "interprofessional")).all()
+    other_kinds = db.session.execute(
+        select(GroupMember.group_id, Institution.kind)
+        .join(Institution, Institution.id == GroupMember.institution_id)
+        .join(CooperationGroup, CooperationGroup.id == GroupMember.group_id)
+        .where(CooperationGroup.kind == "interprofessional",
+               Institution.kind != "social_service")).all()
+    assert 3 * len({g for g, _kind in other_kinds}) >= 2 * len(groups)
+    assert {"school", "state_police", "orphans_court"} <= {k for _g, k in other_kinds}
+    held = db.session.execute(
+        select(Meeting.id, func.count(Attendance.id),
+               func.count(func.distinct(Attendance.institution_id)))
+        .outerjoin(Attendance, (Attendance.meeting_id == Meeting.id)
+                   & (Attendance.status == "attended"))
+        .where(Meeting.status.in_(("held", "minutes_approved"))).group_by(Meeting.id)).all()
+    assert held
+    assert [m for m, people, institutions in held if people < 2 or institutions < 2] == []
+
+
+def test_demo_cases_have_versioned_assessments_and_agreed_plans_with_goal_progress(seeded):
+    from casework.groups.models import CooperationGroup
+    from casework.plans.models import Assessment, GoalProgress, PlanGoal, SupportPlan
+
+    versions = db.session.execute(select(Assessment.case_id, func.count())
+                                  .group_by(Assessment.case_id)).all()
+    assert len(versions) >= 30 and max(n for _c, n in versions) >= 2
+    plans = db.session.execute(
+        select(SupportPlan, CooperationGroup.case_id)
+        .join(Decision, Decision.id == SupportPlan.agreement_decision_id)
+        .join(CooperationGroup, CooperationGroup.id == Decision.group_id)).all()
+    assert len(plans) >= 20
+    assert all(plan.status == "agreed" and plan.case_id == case_id for plan, case_id in plans)
+    assert _count(SupportPlan) == len(plans)
+    assert _count(GoalProgress) > 0
+    assert {"reached", "in_progress"} <= set(db.session.scalars(
+        select(PlanGoal.status).distinct()))
+    responsible = db.session.scalars(select(func.count(func.distinct(
+        PlanGoal.responsible_institution_id)))).one()
+    assert responsible >= 3

@@ -61,6 +61,11 @@ def event_label(event, statuses, risks, users) -> str:
         "reassigned": _("case reassigned to another case manager"),
         "reviewed": _("case reviewed; next review %(date)s",
                       date=details.get("next_review_due", "—")),
+        "assessed": _("assessment saved (version %(v)s)", v=details.get("version", "—")),
+        "plan_created": _("support plan started"),
+        "goal_added": _("goal added to the support plan"),
+        "plan_agreed": _("support plan agreed"),
+        "plan_reopened": _("support plan returned to draft"),
     }
     return texts.get(event.trigger, event.trigger)
 

@@ -168,7 +168,7 @@ def _convene_task(case: Case, risk: str, at: datetime) -> Task | None:
     manager = case.case_manager
     due = local_date(convene_deadline(at, risk, policy_for(case.municipality_id),
                                       calendar_for(case.municipality_id)))
-    with db.session.no_autoflush:  # a stale case must fail in _flush_case, not here
+    with db.session.no_autoflush:  # a stale case must fail in flush(case), not here
         existing = open_convene_task(case.id) if case.id is not None else None
     if existing is not None:
         if due < existing.due_date:
@@ -315,23 +315,34 @@ def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=No
 
 
 def record_review(actor, case: Case, *, summary: str, expected_version=None,
+                  goal_statuses: dict[int, str] | None = None,
                   at: datetime | None = None) -> None:
-    """A case review was held: the next one is due after the colour's interval."""
+    """A case review was held: the next one is due after the colour's interval. The review
+    may record the progress of each goal of the support plan (``{goal_id: status}``)."""
+    from casework.plans.operations import apply_goal_statuses, validated_goal_statuses
+
     _require_manager(actor, case)
     _check_version(case, expected_version)
     if case.status == "closed":
         raise OperationRefused(_l("A closed case is not reviewed."))
     if not (summary or "").strip():
         raise OperationRefused(_l("Summarise the review."))
+    goals = validated_goal_statuses(case, goal_statuses)
     at = at or utcnow()
     case.next_review_due = next_review_date(local_date(at), case.risk,
                                             policy_for(case.municipality_id))
     # A review changes the case even when the next date stays the same: its version goes up,
     # so two reviews of one case at the same moment are one review and one 409.
     flag_modified(case, "next_review_due")
-    record_event(case, actor, "case", "reviewed", reason=summary.strip(), at=at,
-                 details={"next_review_due": case.next_review_due.isoformat()})
-    record("case_reviewed", case, user=actor)
+    details = {"next_review_due": case.next_review_due.isoformat()}
+    if goals:
+        details["goals"] = {str(g.id): status for g, status in goals.items()}
+    event = record_event(case, actor, "case", "reviewed", reason=summary.strip(), at=at,
+                         details=details)
+    record("case_reviewed", case, user=actor,
+           details={"ids": sorted(g.id for g in goals)} if goals else None)
+    if goals:
+        apply_goal_statuses(actor, goals, event, at)
     flush(case)
 
 

@@ -34,6 +34,7 @@ from casework.cases.models import CATEGORY_LABELS, Case, CaseEvent, ClientPartic
 from casework.extensions import db
 from casework.groups.models import Decision, GroupMember
 from casework.orgs.models import Institution
+from casework.plans.forms import goal_statuses_from
 from casework.policies.operations import policy_for
 from casework.tasks.models import Task
 from casework.web import AlreadySent, already_sent, once, post_change
@@ -351,7 +352,8 @@ def case_review(case_id: int):
     form = ReviewForm()
 
     def action(found, f):
-        ops.record_review(_me(), found, summary=f.summary.data, expected_version=f.version.data)
+        ops.record_review(_me(), found, summary=f.summary.data, expected_version=f.version.data,
+                          goal_statuses=goal_statuses_from(request.form))
 
     return _post_case_change(case_id, "review", form, action)
 

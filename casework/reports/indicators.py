@@ -349,6 +349,24 @@ def _participation(muni_id: int, year: int) -> dict:
             "opinion_recorded": _ratio(int(n_opinion or 0), total)}
 
 
+def _plan_goals(muni_id: int, year: int) -> dict:
+    """Goals of the individual support plans due or closed in the year, and the share reached
+    (a goal counts as reached only if it was reached before the year ended)."""
+    from casework.plans.models import PlanGoal, SupportPlan
+
+    start, end = year_bounds(year)
+    due = and_(PlanGoal.deadline >= local_date(start), PlanGoal.deadline < local_date(end))
+    closed = and_(PlanGoal.closed_at >= start, PlanGoal.closed_at < end)
+    reached = and_(PlanGoal.status == "reached", PlanGoal.closed_at < end)
+    total, n_reached = db.session.execute(
+        select(func.count(), func.sum(case((reached, 1), else_=0))).select_from(PlanGoal)
+        .join(SupportPlan, SupportPlan.id == PlanGoal.plan_id)
+        .join(Case, Case.id == SupportPlan.case_id)
+        .where(Case.municipality_id == muni_id, or_(due, closed))).one()
+    total = int(total or 0)
+    return {"due_or_closed": total, "reached": _ratio(int(n_reached or 0), total)}
+
+
 def _section_c(muni: Municipality, year: int) -> dict:
     start, end = year_bounds(year)
     mid = muni.id
@@ -391,6 +409,7 @@ def _section_c(muni: Municipality, year: int) -> dict:
         "tasks": _tasks(mid, year),
         "children_by_age": _children(mid, year),
         "client_participation": _participation(mid, year),
+        "plan_goals": _plan_goals(mid, year),
     }
 
 

@@ -1,7 +1,7 @@
 """case persons: contact, school, ended (no longer part of the case); documents of cases, meetings and decisions
 
 Revision ID: 5a1b02c5fb3a
-Revises: 3f1961cd8a7e
+Revises: a1d695d403ec
 Create Date: 2026-12-02 13:22:24.717395
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5a1b02c5fb3a'
-down_revision = '3f1961cd8a7e'
+down_revision = 'a1d695d403ec'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Assessment of a case and its individual support plan (issue 12, point 4)."""
