@@ -40,12 +40,13 @@ GENESIS_HASH = "0" * 64
 
 #: The keys ``details`` may carry: each names an id, a code, a count, a date or a flag.
 DETAIL_KEYS = frozenset({
-    "access_id", "after", "assignee_id", "before", "by", "case_id", "changed", "count",
-    "decision", "decision_id", "decisions", "due_date", "email", "failed_count", "fields",
-    "format", "from", "group", "hours", "id", "ids", "institution", "institution_id", "issued",
-    "item", "kind", "lead", "level", "meeting", "meeting_id", "member", "municipality",
-    "note_id", "notify_by", "number", "on", "outcome", "person_id", "persons", "reason", "risk",
-    "roles", "rows", "schema_version", "starts_at", "status", "statuses", "task", "tasks", "to",
+    "access_id", "after", "assessment_id", "assignee_id", "before", "by", "case_id", "changed",
+    "count", "decision", "decision_id", "decisions", "due_date", "email", "failed_count",
+    "fields", "format", "from", "goal_id", "group", "hours", "id", "ids", "institution",
+    "institution_id", "issued", "item", "kind", "lead", "level", "meeting", "meeting_id",
+    "member", "municipality", "note_id", "notify_by", "number", "on", "outcome", "person_id",
+    "persons", "plan_id", "proposed_risk", "reason", "risk", "roles", "rows", "rule",
+    "schema_version", "starts_at", "status", "statuses", "task", "task_ids", "tasks", "to",
     "trigger", "until", "urgency", "user", "users", "version", "withheld", "year",
 })
 #: A value that is one token: an id, a code, a case number, an e-mail, an ISO date. No spaces.
