@@ -46,8 +46,9 @@ class Document(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    uploader_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    uploader_institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"),
+                                                         index=True)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     uploaded_by: Mapped[User] = relationship()

@@ -54,6 +54,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_document_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_municipality_id'), ['municipality_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_task_id'), ['task_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_uploaded_by_id'), ['uploaded_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_uploader_institution_id'), ['uploader_institution_id'], unique=False)
 
     with op.batch_alter_table('case_person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('contact', sa.String(length=300), nullable=True))
@@ -73,6 +75,8 @@ def downgrade():
         batch_op.drop_column('contact')
 
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_uploader_institution_id'))
+        batch_op.drop_index(batch_op.f('ix_document_uploaded_by_id'))
         batch_op.drop_index(batch_op.f('ix_document_task_id'))
         batch_op.drop_index(batch_op.f('ix_document_municipality_id'))
         batch_op.drop_index(batch_op.f('ix_document_meeting_id'))
