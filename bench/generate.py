@@ -19,14 +19,16 @@ Every user's password is ``BENCH_PASSWORD``; the users to log in as are returned
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import random
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 from werkzeug.security import generate_password_hash
+
+from casework.cases.search import person_search_name
 
 BENCH_PASSWORD = "bench-parole-2026"  # noqa: S105 - a benchmark's own test users
 GENESIS = "0" * 64
@@ -79,13 +81,24 @@ class Sink:
         self.rows[name].append(values)
 
 
+def _audit_key() -> bytes:
+    """The audit key the app will verify the chain with (``CASEWORK_AUDIT_KEY`` or the one
+    generated into the instance folder), as ``casework.audit.operations.compute_hash``."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config["AUDIT_KEY"].encode("utf-8")
+    from casework import create_app
+
+    return create_app().config["AUDIT_KEY"].encode("utf-8")
+
+
 def _tables(sink: Sink) -> None:
     t = sink.table
     t("municipality", "id", "name", "atvk_code", "created_at")
     t("institution", "id", "municipality_id", "kind", "name", "active", "created_at")
     t("user", "id", "institution_id", "email", "full_name", "password_hash",
-      "must_change_password", "active", "failed_login_count", "session_token", "notify_by",
-      "created_at")
+      "must_change_password", "active", "failed_login_count", "notify_by", "created_at")
     t("user_role", "user_id", "role")
     t("case", "id", "municipality_id", "year", "seq", "number", "status", "risk",
       "case_manager_id", "owner_institution_id", "opened_at", "closed_at", "closure_reason",
@@ -93,7 +106,7 @@ def _tables(sink: Sink) -> None:
     t("case_number_counter", "municipality_id", "year", "last")
     t("case_category", "case_id", "category")
     t("case_person", "id", "case_id", "role", "given_name", "family_name", "personal_code",
-      "birth_date", "created_at")
+      "birth_date", "created_at", "search_name")
     t("referral", "id", "municipality_id", "reporting_institution_id", "reported_by_id",
       "received_at", "child_given_name", "child_family_name", "child_personal_code",
       "child_birth_date", "description", "proposed_urgency", "triage_due_at", "triaged_at",
@@ -166,7 +179,7 @@ class Generator:
         n = s.ids["user"] + 1
         email = f"{role}.{n}@m{muni.id}.bench.lv"
         uid = s.add("user", institution_id, email, f"{role.title()} {n}", self.password_hash,
-                    False, True, 0, secrets.token_urlsafe(24), "immediate", self.now)
+                    False, True, 0, "immediate", self.now)
         for r in (role, *more_roles):
             s.add_plain("user_role", uid, r)
         if muni.id == 1 and role not in self.logins:
@@ -198,8 +211,7 @@ class Generator:
             self._user(muni, muni.social[0], "auditor")
             self.munis.append(muni)
         inspector = s.add("user", None, "inspector@bac.bench.lv", "Inspektors",
-                          self.password_hash, False, True, 0, secrets.token_urlsafe(24),
-                          "immediate", self.now)
+                          self.password_hash, False, True, 0, "immediate", self.now)
         s.add_plain("user_role", inspector, "inspector")
         self.logins["inspector"] = "inspector@bac.bench.lv"
 
@@ -325,9 +337,11 @@ class Generator:
                   "Iemesls" if machine != "case" else None, None, json.dumps(details))
         birth = self.today - timedelta(days=r.randint(100, 17 * 365 + 300))
         child = s.add("case_person", case_id, "child", "Bērns", f"Lieta{case_id}",
-                      self._code(birth), birth, opened)
+                      self._code(birth), birth, opened,
+                      person_search_name("Bērns", f"Lieta{case_id}"))
         s.add("case_person", case_id, "parent", "Vecāks", f"Lieta{case_id}", None,
-              birth - timedelta(days=365 * 28), opened)
+              birth - timedelta(days=365 * 28), opened,
+              person_search_name("Vecāks", f"Lieta{case_id}"))
         self._referral(muni, case_id, opened - timedelta(hours=r.randint(2, 30)),
                        manager or muni.managers[0][0], start_risk)
         # The interprofessional group: the case manager and two specialists.
@@ -409,6 +423,7 @@ class Generator:
     def chain_audit(self) -> None:
         """Order the audit rows by time and give them a valid hash chain (as ``record``)."""
         rows = sorted(self.sink.rows["audit_event"], key=lambda row: row[1])
+        key = _audit_key()
         prev = GENESIS
         out = []
         for i, row in enumerate(rows, start=1):
@@ -418,7 +433,7 @@ class Generator:
                                   "object_type": otype, "object_id": oid, "details": {},
                                   "flagged": flagged}, sort_keys=True, ensure_ascii=False,
                                  separators=(",", ":"))
-            digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+            digest = hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
             out.append((i, at, uid, mid, ip, action, otype, oid, details, flagged, prev, digest))
             prev = digest
         self.sink.rows["audit_event"] = out
