@@ -88,7 +88,12 @@ def test_a_stale_data_error_at_commit_is_a_409_with_the_input_kept(
                                   data={"summary": REASON, "version": str(version)}):
         from casework.cases.forms import ReviewForm
 
-        login_user(db.session.get(type(case_manager), case_manager.id))
+        from casework.auth.sessions import start_session
+
+        user = db.session.get(type(case_manager), case_manager.id)
+        start_session(user)
+        db.session.commit()  # the session row must not hold SQLite's write lock
+        login_user(user)
         form = ReviewForm(meta={"csrf": False})
         seen = []
         response = post_change(lambda: db.session.get(Case, case_id), form, action,
