@@ -27,7 +27,7 @@ MESSAGES = {
     403: _l("Your role does not allow you to use this page."),
     404: _l("The page does not exist or you do not have access to it."),
     405: _l("This address does not accept this kind of request."),
-    413: _l("What you sent is too large. Please shorten the text and try again."),
+    413: _l("What you sent is too large. Please shorten the text or send a smaller file."),
     429: _l("Too many attempts from your address. Please wait a few minutes and try again."),
     500: _l("The error has been recorded. Please try again later."),
 }

@@ -297,16 +297,13 @@ def _post_case_change(case_id: int, form_name: str, form, action, *, creates: bo
             return _render_case(found, status)
         return _render_case(found, status, open_panel=form_name, **{form_name: f})
 
-    def case_url(*_ignored):
-        return url_for(".case", case_id=case_id)
-
     def back_to_section(*_ignored):
         # After a save the page opens at the section that was edited.
         return url_for(".case", case_id=case_id, _anchor=CASE_SECTIONS.get(form_name, "main"))
 
     return post_change(lambda: queries.get_case_or_404(case_id, _me()), form, action, render,
                        success_url=back_to_section,
-                       created_url=case_url if creates else None)
+                       created_url=back_to_section if creates else None)
 
 
 #: The section of the case page each form edits (its heading's id).

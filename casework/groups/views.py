@@ -440,9 +440,6 @@ def _post_meeting_change(meeting_id: int, form_name: str, form, action, done=Non
             return _render_meeting(found, status)
         return _render_meeting(found, status, open_panel=form_name, **{form_name: f})
 
-    def meeting_url(*_ignored):
-        return url_for(".meeting", meeting_id=meeting_id)
-
     def back_to_section(*_ignored):
         # After a save the page opens at the section that was edited.
         return url_for(".meeting", meeting_id=meeting_id,
@@ -450,7 +447,7 @@ def _post_meeting_change(meeting_id: int, form_name: str, form, action, done=Non
 
     return post_change(lambda: queries.get_meeting_or_404(meeting_id, _me()), form, action,
                        render, success_url=back_to_section, done=done,
-                       created_url=meeting_url if creates else None)
+                       created_url=back_to_section if creates else None)
 
 
 #: The section of the meeting page each form edits (its heading's id).

@@ -86,9 +86,8 @@ def test_a_stale_data_error_at_commit_is_a_409_with_the_input_kept(
 
     with app.test_request_context(f"/cases/{case_id}/review", method="POST",
                                   data={"summary": REASON, "version": str(version)}):
-        from casework.cases.forms import ReviewForm
-
         from casework.auth.sessions import start_session
+        from casework.cases.forms import ReviewForm
 
         user = db.session.get(type(case_manager), case_manager.id)
         start_session(user)
