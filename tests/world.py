@@ -127,6 +127,19 @@ def build_world(atvk: str, tag: str) -> dict:
                                        invite_ids=[specialist.id])
     groups.add_agenda_item(manager, case_meeting, kind="goal", text="Drošības plāns")
 
+    # The case file's own objects: an assessment, a support plan goal and a document.
+    import io
+
+    from casework.documents.operations import add_document
+    from casework.plans import operations as plans
+    from workflows.support_plan import AREAS
+
+    assessment = plans.save_assessment(manager, case, ratings={a: 1 for a in AREAS},
+                                       texts={a: "Vērtējums." for a in AREAS})
+    document = add_document(manager, stream=io.BytesIO(
+        b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"), filename="atzinums.pdf",
+        level="group", case=case)
+
     last_year = today.year - 1
     report = reports.start_report(coordinator, last_year)
     reports.transition(coordinator, report, "submit_for_review")
@@ -156,6 +169,7 @@ def build_world(atvk: str, tag: str) -> dict:
             "case_member_id": case_member.id, "member_id": strategic_member.id,
             "institution_id": inst["school"].id, "user_id": victim.id,
             "notification_id": notification.id, "person_id": person.id,
+            "assessment_id": assessment.id, "document_id": document.id,
             "year": last_year, "draft_year": today.year, "token": feed.token,
             "member_ids": [m.id for m in members],
         },
