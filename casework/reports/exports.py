@@ -194,6 +194,12 @@ def section_rows(doc: dict) -> dict[str, list[tuple[str, object]]]:
         (_("Client informed of the decision"), _ratio(part["informed"])),
         (_("Client's opinion recorded"), _ratio(part["opinion_recorded"])),
     ]
+    goals = c.get("plan_goals")
+    if goals:
+        rows_c += [
+            (_("Support-plan goals due or closed in the year"), goals["due_or_closed"]),
+            (_("Support-plan goals reached"), _ratio(goals["reached"])),
+        ]
     rows_d = [(narrative_label(name), d.get(name) or "—")
               for name in operations.NARRATIVE_FIELDS]
     return {"A": rows_a, "B": rows_b, "C": rows_c, "D": rows_d}

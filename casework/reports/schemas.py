@@ -155,6 +155,11 @@ class Participation(Schema):
     opinion_recorded = Ratio()
 
 
+class PlanGoals(Schema):
+    due_or_closed = Count()
+    reached = Ratio()
+
+
 class ChildrenByAge(Schema):
     class Meta:
         # Keys are band names such as "0-6", not identifiers.
@@ -175,6 +180,8 @@ class SectionC(Schema):
     tasks = fields.Nested(Tasks)
     children_by_age = fields.Nested(ChildrenByAge)
     client_participation = fields.Nested(Participation)
+    # Added after schema 1.0 was first submitted: a frozen snapshot without it shows none.
+    plan_goals = fields.Nested(PlanGoals)
 
 
 class SectionD(Schema):

@@ -46,6 +46,14 @@ def test_report_share_of_goals_reached_among_goals_due_or_closed_in_the_year(
     # The report's small-count rule: a count below 3 hides the percentage.
     assert Ratio()._serialize(figure["reached"], "reached", {}) == {
         "count": "<3", "base": 5, "percent": "<3"}
+    # ...and the exports (JSON schema, PDF and XLSX rows) carry the figure.
+    from casework.reports.exports import build_document, section_rows
+
+    doc = build_document(None, muni, 2026)
+    assert doc["sections"]["C"]["plan_goals"]["due_or_closed"] == 5
+    labels = [label for label, _value in section_rows(doc)["C"]]
+    assert "Atbalsta plānu mērķi, kuru termiņš bija gadā vai kas slēgti gadā" in labels or \
+        "Support-plan goals due or closed in the year" in labels
 
 
 def test_report_counts_only_the_municipalitys_own_plan_goals(
