@@ -81,9 +81,11 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
     """One app for the whole session, on a database built by ``flask db upgrade``."""
     app = create_app({
+        # Stored files of this run only (the PostgreSQL and SQLite runs may go side by side).
+        "STORAGE_PATH": str(tmp_path_factory.mktemp("documents")),
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "AUDIT_KEY": "test-audit-key-that-is-long-enough-0123456789",
