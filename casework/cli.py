@@ -150,6 +150,105 @@ def create_inspector_command(email, full_name) -> None:
     click.echo(f"Created {user.email}; temporary password (change at first login): {password}")
 
 
+@click.group("import")
+def import_group() -> None:
+    """Import a municipality's existing registers (case register, decision table)."""
+
+
+def _municipality(atvk: str | None):
+    from sqlalchemy import select
+
+    from casework.orgs.models import Municipality
+
+    rows = db.session.scalars(select(Municipality).order_by(Municipality.id)).all()
+    if atvk:
+        rows = [m for m in rows if m.atvk_code == atvk.strip()]
+        if not rows:
+            raise click.UsageError(f"There is no municipality with ATVK code {atvk}.")
+    if len(rows) != 1:
+        raise click.UsageError("Name the municipality with --municipality ATVK.")
+    return rows[0]
+
+
+def _report_import(result, dry_run: bool) -> None:
+    from flask_babel import force_locale
+
+    from casework.imports.registers import error_lines
+
+    with force_locale("lv"):
+        for column in result.ignored_columns:
+            click.echo(f"Neatpazīta kolonna (netiek importēta): {column}")
+        for line in error_lines(result):
+            click.echo(line, err=True)
+    if result.errors:
+        click.echo(f"{len(result.errors)} kļūdas(-u) {result.rows} rindās; nekas netika "
+                   "ierakstīts.", err=True)
+        raise SystemExit(1)
+    if dry_run:
+        click.echo(f"Pārbaude: {result.rows} rindas bez kļūdām; nekas netika ierakstīts "
+                   "(--dry-run).")
+    else:
+        if result.kind == "cases":
+            click.echo(f"Importētas lietas: {result.created}, personas: {result.persons}.")
+        else:
+            click.echo(f"Importēti lēmumi: {result.created}.")
+
+
+@import_group.command("cases")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--municipality", "atvk", default=None, help="ATVK code of the municipality.")
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+@with_appcontext
+def import_cases_command(file: str, atvk: str | None, dry_run: bool) -> None:
+    """Import a case register (FILE.xlsx or FILE.csv); on any error nothing is written."""
+    from pathlib import Path
+
+    from flask_babel import force_locale
+
+    from casework.imports.registers import import_cases
+
+    municipality = _municipality(atvk)
+    with force_locale("lv"):
+        result = import_cases(None, municipality.id, Path(file).name, Path(file).read_bytes(),
+                              dry_run=dry_run)
+    if result.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    _report_import(result, dry_run)
+
+
+@import_group.command("decisions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--municipality", "atvk", default=None, help="ATVK code of the municipality.")
+@click.option("--group", "group_id", type=int, default=None,
+              help="The strategic group (needed when the municipality has more than one).")
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+@with_appcontext
+def import_decisions_command(file: str, atvk: str | None, group_id: int | None,
+                             dry_run: bool) -> None:
+    """Import a decision table (Nr., Tēma, Vienošanās, Izpildes gaita, …) into a strategic
+    group; on any error nothing is written."""
+    from pathlib import Path
+
+    from flask_babel import force_locale
+
+    from casework.imports.registers import import_decisions, strategic_group_of
+
+    municipality = _municipality(atvk)
+    group = strategic_group_of(municipality.id, group_id)
+    if group is None:
+        raise click.UsageError("Name the municipality's strategic group with --group ID.")
+    with force_locale("lv"):
+        result = import_decisions(None, group, Path(file).name, Path(file).read_bytes(),
+                                  dry_run=dry_run)
+    if result.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    _report_import(result, dry_run)
+
+
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(seed_demo_command)
@@ -157,3 +256,4 @@ def init_app(app) -> None:
     app.cli.add_command(mail_group)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(create_inspector_command)
+    app.cli.add_command(import_group)

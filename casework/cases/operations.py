@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import flag_modified
 
 from casework.audit.operations import record
@@ -74,7 +75,12 @@ def next_case_number(municipality_id: int, year: int) -> tuple[int, str]:
     The counter row is incremented with one UPDATE (``casework.counters``), so two cases opened
     at once never get the same number.
     """
-    seq = bump_counter(CaseNumberCounter, {"municipality_id": municipality_id, "year": year})
+    taken = aliased(Case)
+    highest = (select(func.coalesce(func.max(taken.seq), 0))
+               .where(taken.municipality_id == municipality_id, taken.year == year)
+               .scalar_subquery())
+    seq = bump_counter(CaseNumberCounter, {"municipality_id": municipality_id, "year": year},
+                       floor=highest)
     return seq, f"{year}/{seq:04d}"
 
 
@@ -416,11 +422,37 @@ def open_case(actor, *, municipality_id: int, risk: str, categories, case_manage
     at = at or utcnow()
     year = local_date(at).year
     seq, number = next_case_number(municipality_id, year)
+    case = create_case_with_group(
+        actor, municipality_id=municipality_id, year=year, seq=seq, number=number,
+        status="registered", risk=risk, categories=categories, case_manager=case_manager,
+        owner_institution_id=owner_institution_id, at=at, trigger="opened")
+    if child:
+        db.session.add(CasePerson(case_id=case.id, role=PersonRole.CHILD.value, **child))
+    if risk in ("red", "yellow"):
+        _convene_task(case, risk, at)
+    record("case_opened", case, user=actor, details={"number": number, "risk": risk})
+    db.session.flush()
+    return case
+
+
+def create_case_with_group(actor, *, municipality_id: int, year: int, seq: int, number: str,
+                           status: str, risk: str, categories, case_manager,
+                           owner_institution_id: int, at: datetime, trigger: str,
+                           closed_at: datetime | None = None,
+                           closure_reason: str | None = None) -> Case:
+    """A case row with its interprofessional group led by the case manager and the first row
+    of its history (``opened``, or ``imported`` from a municipality's register)."""
     case = Case(municipality_id=municipality_id, year=year, seq=seq, number=number,
-                status="registered", risk=risk, case_manager=case_manager,
-                owner_institution_id=owner_institution_id, opened_at=at, risk_changed_at=at)
+                status=status, risk=risk, case_manager=case_manager,
+                owner_institution_id=owner_institution_id, opened_at=at, risk_changed_at=at,
+                closed_at=closed_at, closure_reason=closure_reason,
+                crisis_started_at=at if status == "crisis" else None)
     case.categories = categories
-    case.next_review_due = next_review_date(local_date(at), risk, policy_for(municipality_id))
+    if status != "closed":
+        # An imported case is reviewed from the day it arrives, not from when it was opened.
+        review_from = utcnow() if trigger == "imported" else at
+        case.next_review_due = next_review_date(local_date(review_from), risk,
+                                                policy_for(municipality_id))
     db.session.add(case)
     db.session.flush()
     group = CooperationGroup(municipality_id=municipality_id, kind="interprofessional",
@@ -428,17 +460,11 @@ def open_case(actor, *, municipality_id: int, risk: str, categories, case_manage
                              lead_id=case_manager.id if case_manager else None, created_at=at)
     db.session.add(group)
     db.session.flush()
-    record_event(case, actor, "lifecycle", "opened", to_state="registered", at=at,
+    record_event(case, actor, "lifecycle", trigger, to_state=status, at=at,
                  details={"risk": risk})
     if case_manager is not None:
         _ensure_member(group, case_manager, case, actor, role_in_group="gadījuma vadītājs",
                        at=at)
-    if child:
-        db.session.add(CasePerson(case_id=case.id, role=PersonRole.CHILD.value, **child))
-    if risk in ("red", "yellow"):
-        _convene_task(case, risk, at)
-    record("case_opened", case, user=actor, details={"number": number, "risk": risk})
-    db.session.flush()
     return case
 
 

@@ -217,6 +217,9 @@ class Decision(db.Model):
     number: Mapped[str | None] = mapped_column(String(32))
     seq: Mapped[int | None] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer, index=True)
+    # The topic of the decision as municipalities' existing decision tables name it (imported
+    # tables: "Tēma"); decisions taken in casework have their agenda item instead.
+    topic: Mapped[str | None] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     responsible_institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institution.id"), index=True)

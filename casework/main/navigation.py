@@ -56,6 +56,8 @@ NAV_ITEMS = (
             _l("Create users, assign roles, deactivate and unlock accounts.")),
     NavItem("admin.policy", _l("Policy"), frozenset({Role.ADMIN}),
             _l("Deadlines and limits of the municipality (working days, review intervals).")),
+    NavItem("imports.upload", _l("Import"), frozenset({Role.ADMIN}),
+            _l("Bring in the case register and decision tables kept in spreadsheets.")),
     NavItem("audit.events", _l("Audit log"), frozenset({Role.AUDITOR}),
             _l("Who did what and when in the municipality, with a tamper check.")),
     NavItem("reports.annual_home", _l("Annual report"),

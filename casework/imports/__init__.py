@@ -1,0 +1,1 @@
+"""Import of the registers municipalities keep today (case register, decision table)."""
