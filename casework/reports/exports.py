@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from casework.auth.models import ROLE_LABELS, Role
 from casework.cases.models import CATEGORY_LABELS, Category
 from casework.db_types import utcnow
 from casework.orgs.models import INSTITUTION_KIND_LABELS, InstitutionKind, Municipality
@@ -70,12 +71,13 @@ def build_document(report: AnnualReport | None, municipality: Municipality, year
     }
 
 
-def _person(user) -> dict | None:
-    """An official of the municipality as a requisite: name, institution, e-mail."""
+def _official(user, role: str) -> dict | None:
+    """An official of the municipality as a requisite: the role in which they acted and their
+    institution (the report names no person), and the work e-mail to contact."""
     if user is None:
         return None
-    return {"name": user.full_name, "institution": user.institution.name
-            if user.institution else None, "email": user.email}
+    return {"role": role, "institution": user.institution.name if user.institution else None,
+            "email": user.email}
 
 
 def requisites(report: AnnualReport | None) -> dict:
@@ -91,15 +93,15 @@ def requisites(report: AnnualReport | None) -> dict:
     def local_day(moment: datetime | None) -> str | None:
         return local_date(moment).isoformat() if moment else None
 
-    contact = report.submitted_by or report.prepared_by
+    coordinator, head = Role.COORDINATOR.value, Role.HEAD_OF_SERVICE.value
     return {
         "date": local_day(report.submitted_at) or local_date(utcnow()).isoformat(),
-        "prepared_by": _person(report.prepared_by),
-        "approved_by": _person(report.approved_by),
+        "prepared_by": _official(report.prepared_by, coordinator),
+        "approved_by": _official(report.approved_by, head),
         "approved_at": local_day(report.approved_at),
-        "submitted_by": _person(report.submitted_by),
+        "submitted_by": _official(report.submitted_by, coordinator),
         "submitted_at": local_day(report.submitted_at),
-        "contact": _person(contact),
+        "contact": _official(report.submitted_by or report.prepared_by, coordinator),
     }
 
 
@@ -315,6 +317,12 @@ def section_titles() -> dict[str, str]:
             "C": _("C. Interprofessional work"), "D": _("D. Narrative")}
 
 
+def sheet_titles() -> dict[str, str]:
+    """Worksheet names of the sections (at most 31 characters in either language)."""
+    return {"A": _("A. Identification"), "B": _("B. Strategic group work"),
+            "C": _("C. Interprofessional work"), "D": _("D. Narrative")}
+
+
 def narrative_label(name: str) -> str:
     """The label of a narrative field."""
     return {"challenges": _("Challenges"), "directions": _("Directions"),
@@ -465,7 +473,7 @@ def to_xlsx(doc: dict) -> bytes:
     bold = Font(bold=True)
     header = [_("Indicator"), _("Value"), _("Of"), _("Share"), _("Note")]
     for key, rows in figure_rows(doc).items():
-        sheet = book.create_sheet(sheet_title(titles[key]))
+        sheet = book.create_sheet(sheet_title(sheet_titles()[key]))
         # Every row goes through safe_row: a narrative or a name starting with "=" is text.
         sheet.append(safe_row([titles[key], *heading]))
         sheet.append(header)
@@ -541,7 +549,8 @@ def requisite_rows(doc: dict) -> list[tuple[str, str]]:
     def person(p) -> str:
         if not p:
             return "—"
-        return ", ".join(x for x in (p.get("name"), p.get("institution")) if x)
+        role = ROLE_LABELS.get(p.get("role"))
+        return ", ".join(str(x) for x in (role, p.get("institution")) if x)
 
     def when(iso) -> str:
         return day_text(iso) if iso else "—"

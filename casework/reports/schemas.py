@@ -185,14 +185,16 @@ class Sections(Schema):
 
 
 class Official(Schema):
-    name = fields.String(allow_none=True)
+    """An official by the role they acted in and their institution; never a name."""
+
+    role = fields.String(allow_none=True)
     institution = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
 
 
 class Requisites(Schema):
     """The report as a document: its date, who prepared, approved and submitted it and when,
-    and the contact (officials of the municipality, never a client)."""
+    and the contact (officials by role, institution and work e-mail; never a client)."""
 
     date = fields.String(allow_none=True)
     prepared_by = fields.Nested(Official, allow_none=True)
