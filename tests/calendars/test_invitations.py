@@ -74,8 +74,9 @@ def test_uid_names_the_installation(client, world, app):
         app.config.pop("CALENDAR_UID_DOMAIN")
 
 
-def test_feed_tells_calendars_to_refresh_hourly(client, stranger, world):
-    cal = Calendar.from_ical(stranger.get(make_feed(client, world.manager)).data)
+def test_feed_tells_calendars_to_refresh_hourly(client, world, app):
+    url = make_feed(client, world.manager)
+    cal = Calendar.from_ical(app.test_client().get(url).data)
     assert cal.decoded("refresh-interval") == timedelta(hours=1)
     assert str(cal["x-published-ttl"]) == "PT1H"
 
