@@ -90,6 +90,12 @@ def is_safe_url(value) -> bool:
     return parts.scheme.lower() in SAFE_URL_SCHEMES and bool(parts.hostname)
 
 
+def is_https_url(value) -> bool:
+    """Whether ``value`` is a safe absolute address (``is_safe_url``) over ``https://``: the
+    only kind of online meeting link casework accepts and passes on."""
+    return is_safe_url(value) and urlsplit(value).scheme.lower() == "https"
+
+
 class BoundedIntegerConverter(IntegerConverter):
     """The ``int`` converter of the whole app: ids beyond ``integer`` do not match (404)."""
 

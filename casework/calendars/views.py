@@ -38,6 +38,12 @@ from workflows.policy import local_date
 bp = Blueprint("calendars", __name__)
 
 
+@bp.app_template_test("meeting_link")
+def _is_meeting_link(value) -> bool:
+    """Whether an online meeting link may be shown as a link (``https://`` only)."""
+    return ics.meeting_link(value) is not None
+
+
 def meeting_page_url(meeting, external: bool = False) -> str:
     """The meeting's page."""
     return url_for("groups.meeting", meeting_id=meeting.id, _external=external)
@@ -147,7 +153,14 @@ def feed():
     current = operations.feed_of(me)
     url = (url_for("calendars.feed_ics", token=current.token, _external=True)
            if current else None)
-    return render_template("calendars/feed.html", form=form, feed=current, feed_url=url)
+    return render_template("calendars/feed.html", form=form, feed=current, feed_url=url,
+                           webcal_url=webcal(url) if url else None)
+
+
+def webcal(url: str) -> str:
+    """The feed's address for "subscribe" links: ``webcal://`` opens the calendar app, which
+    fetches it over https (or http where the app itself runs without TLS)."""
+    return "webcal://" + url.split("://", 1)[1]
 
 
 @bp.route("/calendar/feed/<token>.ics")
@@ -161,6 +174,6 @@ def feed_ics(token: str):
     with force_locale(owner.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         meetings = queries.feed_meetings(owner, now)
         body = ics.calendar_of(meetings, _ics_url_of,
-                               name=_("casework meetings"))
+                               name=_("casework meetings"), feed=True)
     db.session.commit()
     return _ics_response(body, "casework.ics")

@@ -288,17 +288,19 @@ def case_statistics(user) -> dict[str, dict[str, int | str]]:
     institution taking part (open cases having an active member of that kind).
 
     No case appears as a row, so that a child of a small municipality cannot be recognised from
-    a number, a colour and a category; counts of 1 and 2 are "<3", the annual report's rule
-    (``casework.reports.schemas.suppress``), while 0 stays 0.
+    a number, a colour and a category. The counts follow the annual report's suppression rule
+    (``casework.reports.disclosure.protect``): 1 and 2 are "<3", 0 stays 0, and the open cases
+    by risk and by status add up to the same number of open cases, so each of those two tables
+    hides a further cell ("x") when it has a "<3" (complementary suppression).
     """
-    from casework.reports.schemas import suppress
+    from casework.reports.disclosure import protect
 
     muni = user.municipality_id
     is_open = and_(Case.municipality_id == muni, Case.status != "closed")
 
-    def counts(stmt, keys) -> dict[str, int | str]:
+    def counts(stmt, keys, additive: bool = False) -> dict[str, int | str]:
         found = dict(db.session.execute(stmt).all())
-        return {key: suppress(found.get(key, 0)) for key in keys}
+        return protect({key: int(found.get(key, 0)) for key in keys}, additive=additive)
 
     from casework.orgs.models import InstitutionKind
     from workflows import case_lifecycle
@@ -309,12 +311,19 @@ def case_statistics(user) -> dict[str, dict[str, int | str]]:
              .join(Case, Case.id == CooperationGroup.case_id)
              .where(is_open, GroupMember.member_to.is_(None))
              .group_by(Institution.kind))
+    statuses = [s.value for s in case_lifecycle.CaseStatus]
+    by_status = dict(db.session.execute(
+        select(Case.status, func.count()).where(Case.municipality_id == muni)
+        .group_by(Case.status)).all())
+    # The open statuses add up to the open cases, as the risk colours do; the closed ones are
+    # a count of their own.
+    status = protect({s: int(by_status.get(s, 0)) for s in statuses if s != "closed"},
+                     additive=True)
+    status["closed"] = protect({"closed": int(by_status.get("closed", 0))})["closed"]
     return {
         "risk": counts(select(Case.risk, func.count()).where(is_open).group_by(Case.risk),
-                       ("red", "yellow", "green")),
-        "status": counts(select(Case.status, func.count())
-                         .where(Case.municipality_id == muni).group_by(Case.status),
-                         [s.value for s in case_lifecycle.CaseStatus]),
+                       ("red", "yellow", "green"), additive=True),
+        "status": {s: status[s] for s in statuses},
         "category": counts(select(CaseCategory.category, func.count())
                            .join(Case, Case.id == CaseCategory.case_id).where(is_open)
                            .group_by(CaseCategory.category),

@@ -16,11 +16,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from casework.auth.forms import REQUIRED
 from casework.concurrency import OneTimeTokenField
-from casework.forms import MAX_URL, BaseForm, SafeUrl
+from casework.forms import MAX_URL, BaseForm
+from casework.inputs import is_https_url
 from workflows.policy import RIGA
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -56,6 +57,18 @@ def utc_to_riga(value):
     if value is None:
         return None
     return value.astimezone(RIGA).replace(tzinfo=None)
+
+
+HTTPS_ONLY = _l("Enter a full address that starts with https://.")
+
+
+class HttpsLink:
+    """An online meeting link must be ``https://``: it is sent to every participant's
+    calendar and opened from there."""
+
+    def __call__(self, form, field):
+        if field.data and not is_https_url(field.data.strip()):
+            raise ValidationError(str(HTTPS_ONLY))
 
 
 class GroupForm(BaseForm):
@@ -96,7 +109,7 @@ class MeetingForm(BaseForm):
                                  validators=[DataRequired(REQUIRED)])
     place = _text(_l("Place"), 300, required=False)
     online_link = StringField(_l("Online meeting link"), validators=[
-        Optional(), Length(max=MAX_URL, message=TOO_LONG), SafeUrl()],
+        Optional(), Length(max=MAX_URL, message=TOO_LONG), HttpsLink()],
         description=_l("A full address: https://…"))
     chair_id = SelectField(_l("Chair"), coerce=int, validators=[Optional()])
     minute_taker_id = SelectField(_l("Minute-taker"), coerce=int, validators=[Optional()])

@@ -39,6 +39,7 @@ from casework.groups.models import (
     GroupMember,
     Meeting,
 )
+from casework.inputs import is_https_url
 from casework.notifications.operations import notify, notify_many
 from casework.notifications.texts import deferred
 from casework.orgs.models import Institution
@@ -205,6 +206,12 @@ def meeting_year(meeting: Meeting) -> int:
 
 
 # -- meetings: planning -----------------------------------------------------------------------
+def _online_link(link: str | None) -> None:
+    """An online meeting link is ``https://`` or nothing (every client: pages, API, CLI)."""
+    if (link or "").strip() and not is_https_url(link.strip()):
+        raise OperationRefused(_l("Enter a full address that starts with https://."))
+
+
 def plan_meeting(actor, group: CooperationGroup, *, starts_at: datetime, ends_at: datetime,
                  kind: str = "regular", title: str | None = None, place: str | None = None,
                  online_link: str | None = None, chair_id: int | None = None,
@@ -216,6 +223,7 @@ def plan_meeting(actor, group: CooperationGroup, *, starts_at: datetime, ends_at
     _times(starts_at, ends_at)
     if kind not in MEETING_KINDS:
         raise OperationRefused(_l("Choose the kind of meeting."))
+    _online_link(online_link)
     meeting = Meeting(group_id=group.id, kind=kind, title=(title or "").strip() or None,
                       starts_at=starts_at, ends_at=ends_at, place=(place or "").strip() or None,
                       online_link=(online_link or "").strip() or None,
@@ -242,6 +250,7 @@ def update_meeting(actor, meeting: Meeting, *, starts_at: datetime, ends_at: dat
     _times(starts_at, ends_at)
     if kind not in MEETING_KINDS:
         raise OperationRefused(_l("Choose the kind of meeting."))
+    _online_link(online_link)
     moved = (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at)
     old_start = meeting.starts_at
     meeting.starts_at, meeting.ends_at, meeting.kind = starts_at, ends_at, kind

@@ -1,10 +1,10 @@
 """The JSON export of the annual report (versioned; explicit fields, STYLE.md 8).
 
-The schema is also where small counts are suppressed: every count field shows 1 and 2 as "<3",
-every percentage whose base or count is below 3 and every median whose base is below 3 as
-"<3", so the PDF, XLSX, CSV and pages,
-which all render this schema's output, cannot show a small count by accident. Zero stays 0: a
-municipality whose group never met must be visible as such.
+Every format renders this schema's output, and ``dump`` applies the suppression rule of
+``casework.reports.disclosure`` first (counts of children and cases of 1 and 2 as "<3", the
+complementary cells and derived percentages and medians as "x"), so the PDF, XLSX, CSV and
+pages cannot show a small count by accident. The fields below pass the values on as the rule
+left them.
 
 Version 1.0: sections A–C as `casework.reports.indicators` computes them, section D as written.
 """
@@ -13,46 +13,36 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from casework.reports import disclosure
 from casework.reports.indicators import SCHEMA_VERSION
 
-SMALL = "<3"
+SMALL = disclosure.SMALL
+HIDDEN = disclosure.HIDDEN
 SCHEMA_NAME = "casework.annual_report"
 
 
 def suppress(n):
-    """A count as it may be shown: 1 and 2 become "<3"; None and other counts stay."""
+    """A single protected count as it may be shown (``disclosure.count``)."""
     if n is None or isinstance(n, str):
         return n
-    return SMALL if 0 < int(n) < 3 else int(n)
+    return disclosure.count(int(n))
 
 
 class Count(fields.Field):
-    """An exact count in, a suppressed count out."""
+    """A count: an integer, or "<3"/"x" where the suppression rule withheld it."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return suppress(value)
+        return value
 
 
 class Ratio(fields.Field):
-    """``{"count", "base", "percent"}``; the percentage is not shown when the base or the count
-    is below 3, since a percentage and its base would give the suppressed count back."""
+    """``{"count", "base", "percent"}`` as the suppression rule left it."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        base = int(value.get("base") or 0)
-        percent = value.get("percent")
-        if 0 < base < 3 or 0 < int(value.get("count") or 0) < 3:
-            percent = SMALL
-        return {"count": suppress(value.get("count")), "base": suppress(base),
-                "percent": percent}
-
-
-def _median(base_key: str):
-    def get(self, obj):
-        base = int(obj.get(base_key) or 0)
-        return SMALL if 0 < base < 3 else obj.get("median_working_days")
-    return get
+        return {"count": value.get("count"), "base": value.get("base"),
+                "percent": value.get("percent")}
 
 
 def _counts():
@@ -128,19 +118,15 @@ class Escalations(Schema):
 
 class Triage(Schema):
     triaged = Count()
-    median_working_days = fields.Method("median_value")
+    median_working_days = fields.Raw()
     within_policy = Ratio()
-
-    median_value = _median("triaged")
 
 
 class RedToMeeting(Schema):
     red_starts = Count()
     met = Count()
-    median_working_days = fields.Method("median_value")
+    median_working_days = fields.Raw()
     within_policy = Ratio()
-
-    median_value = _median("met")
 
 
 class Tasks(Schema):
@@ -198,6 +184,27 @@ class Sections(Schema):
     D = fields.Nested(SectionD)
 
 
+class Official(Schema):
+    """An official by the role they acted in and their institution; never a name."""
+
+    role = fields.String(allow_none=True)
+    institution = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+
+
+class Requisites(Schema):
+    """The report as a document: its date, who prepared, approved and submitted it and when,
+    and the contact (officials by role, institution and work e-mail; never a client)."""
+
+    date = fields.String(allow_none=True)
+    prepared_by = fields.Nested(Official, allow_none=True)
+    approved_by = fields.Nested(Official, allow_none=True)
+    approved_at = fields.String(allow_none=True)
+    submitted_by = fields.Nested(Official, allow_none=True)
+    submitted_at = fields.String(allow_none=True)
+    contact = fields.Nested(Official, allow_none=True)
+
+
 class AnnualReportExport(Schema):
     """The whole report as exported; ``schema_version`` of the figures it was computed with."""
 
@@ -211,10 +218,11 @@ class AnnualReportExport(Schema):
     figures_frozen = fields.Boolean()
     computed_at = fields.String()
     submitted_at = fields.String(allow_none=True)
+    requisites = fields.Nested(Requisites)
     sections = fields.Nested(Sections)
 
 
 def dump(document: dict) -> dict:
-    """The export document with small counts suppressed (``SCHEMA_VERSION`` if missing)."""
+    """The export document under the suppression rule (``SCHEMA_VERSION`` if missing)."""
     document = {"schema_version": SCHEMA_VERSION, **document}
-    return AnnualReportExport().dump(document)
+    return AnnualReportExport().dump(disclosure.protect_report(document))

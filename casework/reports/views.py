@@ -52,7 +52,8 @@ def _year_arg(default: int) -> int:
 @bp.app_context_processor
 def _report_globals():
     return {"annual_report_banner": queries.banner_for,
-            "report_status_label": exports.status_label}
+            "report_status_label": exports.status_label,
+            "report_suppression_note": exports.suppression_note}
 
 
 # -- municipal side ---------------------------------------------------------------------------
@@ -286,9 +287,9 @@ def national():
     """Key figures of every submitted or accepted report and the national total."""
     _inspector()
     year = _year_arg(queries.today().year - 1)
-    per, totals = queries.national_aggregate(year)
+    per, totals = exports.national_shown(*queries.national_aggregate(year))
     return render_template("reports/national.html", year=year, per=per, totals=totals,
-                           labels=exports.aggregate_labels(), suppress=exports.suppress)
+                           labels=exports.aggregate_labels(), note=exports.suppression_note())
 
 
 @bp.route("/national.csv")

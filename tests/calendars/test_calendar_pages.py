@@ -127,12 +127,14 @@ def test_case_meeting_ics_carries_no_free_text_place_or_title(client, world, lv)
     assert cal["method"] == "PUBLISH" and "casework" in str(cal["prodid"])
     (event,) = cal.walk("VEVENT")
     assert str(event["summary"]) == lv("Case meeting") == "Lietas sanāksme"
-    assert str(event["uid"]) == f"meeting-{world.case_meeting.id}@casework"
+    assert str(event["uid"]) == f"meeting-{world.case_meeting.id}@localhost"
     assert event.decoded("dtstart").isoformat() == "2026-11-25T08:00:00+00:00"
     assert event.decoded("dtend").isoformat() == "2026-11-25T10:00:00+00:00"
     assert "DTSTART:20261125T080000Z" in text
     assert "location" not in event
-    assert "description" not in event
+    # The description is the link back to casework and nothing else.
+    assert str(event["description"]) == \
+        f"Atvērt casework: http://localhost/meetings/{world.case_meeting.id}"
     assert str(event["status"]) == "CONFIRMED"
     assert str(event["url"]).startswith("http://")
     assert str(event["url"]).endswith(f"/meetings/{world.case_meeting.id}")
@@ -155,6 +157,7 @@ def test_strategic_ics_shows_group_title_goals_and_online_link(client, world):
     assert str(event["summary"]) == "Stratēģiskā grupa: Ceturkšņa sanāksme"
     assert "Izvērtēt sadarbību ar skolām" in str(event["description"])
     assert str(event["location"]) == "https://teams.example.lv/m/1"
+    assert "https://teams.example.lv/m/1" in str(event["description"])
 
 
 def test_cancelled_meeting_ics_is_cancelled_with_a_higher_sequence(client, world):

@@ -28,7 +28,7 @@ def event_uids(body: bytes) -> set[str]:
 
 
 def uid(meeting) -> str:
-    return f"meeting-{meeting.id}@casework"
+    return f"meeting-{meeting.id}@localhost"
 
 
 def make_feed(client, user, action="create") -> str:
@@ -74,7 +74,8 @@ def test_feed_case_meeting_carries_no_free_text_place_or_title(client, stranger,
     events = {str(e["uid"]): e for e in Calendar.from_ical(body).walk("VEVENT")}
     event = events[uid(world.case_meeting)]
     assert str(event["summary"]) == "Lietas sanāksme"
-    assert "location" not in event and "description" not in event
+    assert "location" not in event
+    assert str(event["description"]) == f"Atvērt casework: {event['url']}"
     assert str(event["url"]).endswith(f"/meetings/{world.case_meeting.id}")
     text = unfolded(body)
     assert "kabinets" not in text and world.case.number not in text

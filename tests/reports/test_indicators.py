@@ -75,12 +75,13 @@ def test_suppression_applies_to_counts_percentages_and_medians(known_year):
     doc = dump({"municipality": "x", "atvk_code": "0999001", "year": YEAR, "recipient": "r",
                 "status": "draft", "sections": {**{k: figs[k] for k in "ABC"}, "D": {}}})
     c = doc["sections"]["C"]
-    assert c["cases"] == {"new": 3, "carried_over": "<3", "reopened": "<3", "examined": 5}
-    assert c["red_to_meeting"]["median_working_days"] == "<3"
+    assert c["cases"] == {"new": "x", "carried_over": "<3", "reopened": "<3", "examined": 5}
+    assert c["red_to_meeting"]["median_working_days"] == "x"
     assert c["red_to_meeting"]["within_policy"] == {"count": "<3", "base": "<3",
-                                                    "percent": "<3"}
+                                                    "percent": "x"}
     assert c["triage"]["median_working_days"] == 1.0
-    assert c["triage"]["within_policy"] == {"count": "<3", "base": 3, "percent": "<3"}
+    assert c["triage"]["within_policy"] == {"count": "<3", "base": 3, "percent": "x"}
     assert c["risk_at_year_end"] == {"green": "<3", "yellow": 0, "red": "<3"}
     assert doc["sections"]["B"]["decisions"]["total"] == 3
-    assert doc["sections"]["A"]["composition"]["school"] == "<3"
+    # Members and meetings are not children: shown as they are.
+    assert doc["sections"]["A"]["composition"]["school"] in (1, 2)
