@@ -30,7 +30,8 @@ FILTERED_OR_SORTED = [
     ("client_participation", "decision_id"), ("group_member", "user_id"),
     ("notification", "user_id"), ("notification", "created_at"),
     ("notification", "email_state"),
-    ("audit_event", "municipality_id"), ("audit_event", "at"),
+    ("audit_event", "municipality_id"), ("audit_event", "at"), ("audit_event", "action"),
+    ("audit_event", "user_id"), ("audit_event", "object_type"),
     ("annual_report", "municipality_id"), ("annual_report", "year"),
 ]
 

@@ -42,9 +42,10 @@ ROLES = ("anonymous", "admin", "coordinator", "head_of_service", "case_manager",
 HUGE = ("2147483648", "99999999999999999999")
 NUL = "a\x00b"
 LONG = "x" * 20001
-QUERY_INTS = ("page", "per_page", "year", "case_manager_id", "institution_id")
+QUERY_INTS = ("page", "per_page", "year", "case_manager_id", "institution_id", "user_id",
+              "after", "before")
 QUERY_TEXTS = ("status", "risk", "category", "q", "action", "next", "cancelled",
-               "review_overdue")
+               "review_overdue", "user", "case", "number", "from", "to", "flagged", "sort")
 REFUSED = {401, 403, 404}
 PARAM = re.compile(r"<(?:[^<>]*:)?(\w+)>")
 

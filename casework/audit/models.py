@@ -16,8 +16,17 @@ class AuditEvent(db.Model):
     """An append-only audit record. ``hash`` covers this row and the previous row's hash."""
 
     __tablename__ = "audit_event"
-    # The data protection officer's log: one municipality, newest first.
-    __table_args__ = (Index("ix_audit_event_municipality_at", "municipality_id", "at"),)
+    # The data protection officer's log: one municipality, newest first (keyset on id), and
+    # each of its filters and sorts; "who has seen this case" and the de-duplication of
+    # repeated reads look events up by their object.
+    __table_args__ = (
+        Index("ix_audit_event_municipality_at", "municipality_id", "at"),
+        Index("ix_audit_event_municipality_id_id", "municipality_id", "id"),
+        Index("ix_audit_event_municipality_action_id", "municipality_id", "action", "id"),
+        Index("ix_audit_event_municipality_user_id", "municipality_id", "user_id", "id"),
+        Index("ix_audit_event_municipality_flagged_id", "municipality_id", "flagged", "id"),
+        Index("ix_audit_event_object", "object_type", "object_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -172,6 +172,37 @@ def record(
     return event
 
 
+#: Repeated reads of the same object by the same user within this many seconds are one
+#: event (the first): a page reloaded after each save, or opened in two tabs, does not fill
+#: the log, and "who has seen it, when first in that stretch" is still answered.
+READ_WINDOW_SECONDS = 600
+
+
+def record_read(action: str, obj, *, user, details: dict | None = None,
+                municipality_id: int | None = None) -> AuditEvent | None:
+    """Record that ``user`` read ``obj`` (a page opened, a file downloaded), unless the same
+    user's same read of the same object is already in the log from the last
+    ``AUDIT_READ_WINDOW_SECONDS`` (default ``READ_WINDOW_SECONDS``). Exports are not reads
+    in this sense: each export is recorded with ``record``.
+
+    The check is one indexed lookup (object, user, time); the result is None when skipped.
+    """
+    from datetime import timedelta
+
+    window = current_app.config.get("AUDIT_READ_WINDOW_SECONDS", READ_WINDOW_SECONDS)
+    if window and user is not None and obj is not None and getattr(obj, "id", None):
+        since = utcnow() - timedelta(seconds=window)
+        seen = db.session.scalar(
+            select(AuditEvent.id).where(
+                AuditEvent.object_type == type(obj).__name__,
+                AuditEvent.object_id == str(obj.id),
+                AuditEvent.user_id == user.id, AuditEvent.action == action,
+                AuditEvent.at >= since).limit(1))
+        if seen is not None:
+            return None
+    return record(action, obj, details=details, user=user, municipality_id=municipality_id)
+
+
 # -- verifying --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Anchor:

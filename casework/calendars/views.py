@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from casework.access import role_required
+from casework.audit.operations import record
 from casework.auth.operations import OperationRefused
 from casework.calendars import ics, operations, queries
 from casework.calendars.forms import FeedForm
@@ -123,6 +124,9 @@ def meeting_ics(meeting_id: int):
     """One meeting as an .ics file; 404 unless the user may see the meeting."""
     meeting = get_meeting_or_404(meeting_id, current_user)
     body = ics.calendar_of([meeting], _ics_url_of)
+    record("meeting_calendar_exported", meeting, user=current_user._get_current_object(),
+           municipality_id=meeting.group.municipality_id)
+    db.session.commit()
     return _ics_response(body, f"meeting-{meeting.id}.ics")
 
 

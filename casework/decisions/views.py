@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from casework.audit.operations import record
+from casework.audit.operations import record, record_read
 from casework.auth.models import User
 from casework.decisions import operations as ops
 from casework.decisions import queries
@@ -62,18 +62,22 @@ def _filters(group_id: int) -> dict:
 @bp.route("/groups/<int:group_id>/decisions")
 @login_required
 def group_decisions(group_id: int):
-    """The group's decisions with their execution status; overdue ones are marked."""
+    """The group's decisions with their execution status; overdue ones are marked. The read
+    is in the audit log (repeated reads within a few minutes once)."""
     group = _content_group_or_404(group_id)
     filters = _filters(group_id)
     today = ops.today()
     rows = db.session.execute(queries.group_decisions(_me(), group.id, today=today,
                                                       **filters)).all()
-    return render_template(
+    record_read("decisions_viewed", group, user=_me())
+    page = render_template(
         "decisions/group.html", group=group, rows=rows, filters=filters, today=today,
         years=queries.group_decision_years(_me(), group.id),
         institutions=queries.group_decision_institutions(_me(), group.id),
         statuses=decision_workflow.STATUS_LABELS, status_filters=queries.STATUS_FILTERS,
         group_endpoint="groups.group")
+    db.session.commit()
+    return page
 
 
 @bp.route("/groups/<int:group_id>/decisions.csv")
@@ -146,8 +150,13 @@ def _render(decision: Decision, status: int = 200, *, advance: AdvanceForm | Non
 @bp.route("/decisions/<int:decision_id>")
 @login_required
 def decision(decision_id: int):
-    """A decision: its text, responsible institution, due date, status and progress."""
-    return _render(_published_or_404(decision_id))
+    """A decision: its text, responsible institution, due date, status and progress. The
+    read is in the audit log (repeated reads within a few minutes once)."""
+    found = _published_or_404(decision_id)
+    record_read("decision_viewed", found, user=_me(), municipality_id=found.group.municipality_id)
+    page = _render(found)
+    db.session.commit()
+    return page
 
 
 def _post(decision_id: int, form, form_name: str, action):

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from wtforms import SelectChoice
 
+from casework.audit.operations import record_read
 from casework.auth.models import Role, User
 from casework.auth.operations import OperationRefused
 from casework.cases.models import Case
@@ -426,8 +427,14 @@ def _render_meeting(meeting: Meeting, status: int = 200, open_panel: str | None 
 @bp.route("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
-    """The meeting: agenda, invitations and attendance, minutes, decisions, tasks."""
-    return _render_meeting(queries.get_meeting_or_404(meeting_id, _me()))
+    """The meeting: agenda, invitations and attendance, minutes, decisions, tasks. The read
+    is in the audit log (repeated reads within a few minutes once: ``record_read``)."""
+    found = queries.get_meeting_or_404(meeting_id, _me())
+    record_read("meeting_viewed", found, user=_me(), municipality_id=found.group.municipality_id)
+    # Rendered before the commit, which would expire every loaded row (and reload each).
+    page = _render_meeting(found)
+    db.session.commit()
+    return page
 
 
 def _post_meeting_change(meeting_id: int, form_name: str, form, action, done=None,

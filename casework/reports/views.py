@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import role_required, wants_json
+from casework.audit.operations import record
 from casework.auth.models import Role, User
 from casework.auth.operations import OperationRefused
 from casework.cases.operations import AccessRefused
@@ -299,7 +300,11 @@ def national_csv():
     _inspector()
     year = _year_arg(queries.today().year - 1)
     per, totals = queries.national_aggregate(year)
-    return Response(exports.aggregate_csv(per, totals), mimetype="text/csv", headers={
+    body = exports.aggregate_csv(per, totals)
+    record("national_aggregate_exported", None, user=_me(), municipality_id=None,
+           details={"year": year, "rows": len(per)})
+    db.session.commit()
+    return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="gada-parskati-{year}.csv"'})
 
 
