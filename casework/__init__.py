@@ -52,7 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     from importlib import import_module
 
     for domain in ("main", "auth", "admin", "audit", "cases", "groups", "decisions", "tasks",
-                   "calendars", "notifications", "reports", "documents", "persons", "plans"):
+                   "calendars", "notifications", "reports", "documents", "persons", "plans",
+                   "dpo"):
         app.register_blueprint(import_module(f"casework.{domain}.views").bp)
 
     from casework import cli
