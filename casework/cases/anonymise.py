@@ -277,23 +277,58 @@ def anonymise_cases(case_ids, now: datetime) -> list[int]:
     return ids
 
 
+def _cutoffs(now: datetime) -> dict[int, datetime]:
+    """Per municipality, the moment before which a closed case is past retention."""
+    from casework.orgs.models import Municipality
+    from casework.policies.operations import policy_for
+
+    return {m: years_before(now, policy_for(m).retention_years)
+            for m in db.session.scalars(select(Municipality.id).order_by(Municipality.id))}
+
+
 def due_case_ids(now: datetime, limit: int | None = None) -> list[int]:
     """The closed cases past their municipality's retention period, not anonymised yet,
     oldest first (at most ``limit``, default ``BATCH``): one query, whatever the number of
     municipalities."""
-    from casework.orgs.models import Municipality
-    from casework.policies.operations import policy_for
-
-    conditions = []
-    for municipality_id in db.session.scalars(select(Municipality.id).order_by(Municipality.id)):
-        cutoff = years_before(now, policy_for(municipality_id).retention_years)
-        conditions.append((Case.municipality_id == municipality_id) & (Case.closed_at < cutoff))
-    if not conditions:
+    cutoffs = _cutoffs(now)
+    if not cutoffs:
         return []
     return list(db.session.scalars(
         select(Case.id).where(Case.status == "closed", Case.anonymised_at.is_(None),
-                              or_(*conditions))
+                              or_(*[(Case.municipality_id == m) & (Case.closed_at < cutoff)
+                                    for m, cutoff in cutoffs.items()]))
         .order_by(Case.closed_at, Case.id).limit(limit or BATCH)))
+
+
+def anonymise_referrals_without_case(now: datetime) -> int:
+    """Referrals closed with "no further action" (they never became a case) are anonymised
+    once the retention period has passed since their triage: one UPDATE for at most
+    ``BATCH`` of them. Returns how many."""
+    cutoffs = _cutoffs(now)
+    if not cutoffs:
+        return 0
+    due = select(Referral.id).where(
+        Referral.case_id.is_(None), Referral.outcome == "no_action",
+        Referral.description != ANONYMISED,
+        or_(*[(Referral.municipality_id == m) & (Referral.triaged_at < cutoff)
+              for m, cutoff in cutoffs.items()])).order_by(Referral.id).limit(BATCH)
+    ids = list(db.session.scalars(due))
+    if not ids:
+        return 0
+    columns = TEXT_COLUMNS["referral"]
+    db.session.execute(
+        update(Referral).where(Referral.id.in_(ids))
+        .values({name: _value(getattr(Referral, name), how) for name, how in columns.items()})
+        .execution_options(synchronize_session=False))
+    by_municipality: dict[int, list[int]] = {}
+    for rid, muni in db.session.execute(select(Referral.id, Referral.municipality_id)
+                                        .where(Referral.id.in_(ids)).order_by(Referral.id)):
+        by_municipality.setdefault(muni, []).append(rid)
+    for muni, rids in sorted(by_municipality.items()):
+        record("referrals_anonymised", None, user=None, municipality_id=muni,
+               details={"ids": rids, "count": len(rids)})
+    db.session.flush()
+    return len(ids)
 
 
 def years_before(moment: datetime, years: int) -> datetime:

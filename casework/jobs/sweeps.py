@@ -442,9 +442,15 @@ def anonymise_case(case: Case, now: datetime) -> bool:
 def anonymise(now: datetime) -> int:
     """Closed cases past the municipality's retention period (default 10 years after closing)
     and not yet anonymised are anonymised, set-based and at most ``BATCH`` a run
-    (``casework.cases.anonymise``); returns how many."""
-    from casework.cases.anonymise import anonymise_cases, due_case_ids
+    (``casework.cases.anonymise``); returns how many cases. Referrals closed with no further
+    action are anonymised after the same period."""
+    from casework.cases.anonymise import (
+        anonymise_cases,
+        anonymise_referrals_without_case,
+        due_case_ids,
+    )
 
+    anonymise_referrals_without_case(now)
     return len(anonymise_cases(due_case_ids(now), now))
 
 

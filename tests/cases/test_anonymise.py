@@ -391,3 +391,35 @@ def test_audit_details_keep_ids_codes_numbers_dates_and_e_mails(app_ctx, municip
         "case_id": 5, "trigger": "close", "number": "2026/0042", "on": "2026-12-02",
         "starts_at": "2026-12-02T10:00:00+00:00", "email": "anna.user@example.lv",
         "ids": [1, 2], "reason": "wrong_password", "fields": ["given_name"]}
+
+
+def test_referral_closed_without_a_case_is_anonymised_after_the_retention_period(
+        app_ctx, municipality, make_user):
+    manager, specialist = make_user("case_manager"), make_user("specialist")
+    now = utcnow()
+
+    def referral(years_ago):
+        at = now - timedelta(days=365 * years_ago + 10)
+        row = Referral(
+            municipality_id=municipality.id, reporting_institution_id=specialist.institution_id,
+            reported_by_id=specialist.id, received_at=at, child_given_name=NAME,
+            child_family_name=NAME, child_personal_code="040515-21112",
+            child_birth_date=date(2015, 5, 4), description=f"{NAME} kavē skolu",
+            proposed_urgency="green", triage_due_at=at, triaged_at=at,
+            triaged_by_id=manager.id, outcome="no_action", outcome_reason=f"{NAME} atgriezās",
+            categories=["school_absence"])
+        db.session.add(row)
+        return row
+
+    old, recent = referral(11), referral(2)
+    db.session.commit()
+    sweeps.run_job("anonymise")
+    db.session.expire_all()
+    assert (old.child_given_name, old.child_personal_code, old.description,
+            old.outcome_reason, old.child_birth_date) == (
+        anon.ANONYMISED, None, anon.ANONYMISED, anon.ANONYMISED, date(2015, 7, 1))
+    assert old.categories == ["school_absence"] and old.outcome == "no_action"
+    assert recent.child_given_name == NAME
+    assert audit_actions() == ["referrals_anonymised"]
+    sweeps.run_job("anonymise")
+    assert audit_actions() == ["referrals_anonymised"]
