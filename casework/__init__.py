@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for domain in ("main", "auth", "admin", "audit", "cases", "groups", "decisions", "tasks",
                    "calendars", "notifications", "reports", "documents", "persons", "plans",
-                   "imports"):
+                   "imports", "dpo"):
         app.register_blueprint(import_module(f"casework.{domain}.views").bp)
 
     from casework import cli

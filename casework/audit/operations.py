@@ -53,13 +53,23 @@ DETAIL_KEYS = frozenset({
 _TOKEN = re.compile(r"[\w.:/@+\-]{1,254}")
 #: ``reason`` is a code (``wrong_password``), never the reason someone typed.
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+#: The shapes a string value may have: a lower-case ASCII code (``close``, ``given_name``),
+#: something that starts with a digit (an id, a case number ``2026/0042``, an ISO date or
+#: time), a decision number (``SPG-2026/03``) or a lower-case e-mail address. A name, written
+#: with a capital or Latvian letters (``Bērziņa``, ``Anna``), fits none of them, so no name of
+#: a case's person can be in the log and anonymisation need not rewrite sealed rows.
+_SAFE_STRING = re.compile(
+    r"[a-z][a-z0-9_]{0,63}"
+    r"|[0-9][0-9A-Za-z:./+\-]{0,63}"
+    r"|[A-Z]{1,4}-[0-9]{4}/[0-9]{1,6}"
+    r"|[a-z0-9._%+\-]{1,64}@[a-z0-9.\-]{1,189}")
 
 
 def _safe_value(value, depth: int = 0) -> bool:
     if value is None or isinstance(value, bool | int | float):
         return True
     if isinstance(value, str):
-        return _TOKEN.fullmatch(value) is not None
+        return _SAFE_STRING.fullmatch(value) is not None
     if depth >= 3:
         return False
     if isinstance(value, list | tuple):
@@ -73,8 +83,9 @@ def _safe_value(value, depth: int = 0) -> bool:
 def clean_details(details: dict | None) -> tuple[dict, list[str]]:
     """``details`` without what is not an id, code, count, date or flag; and the dropped keys.
 
-    A key outside ``DETAIL_KEYS``, or a value with spaces (a sentence, a full name), is
-    dropped, so no free text reaches the log whatever a caller passes.
+    A key outside ``DETAIL_KEYS``, or a string value of none of the ``_SAFE_STRING`` shapes
+    (a sentence, a name), is dropped, so no free text reaches the log whatever a caller
+    passes.
     """
     # A JSON round trip makes the stored value and the hashed value the same.
     plain = json.loads(json.dumps(details or {}, default=str, ensure_ascii=False))

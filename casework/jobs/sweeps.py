@@ -15,12 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, select
 
 from casework import deadlines
-from casework.audit.operations import record
 from casework.auth.models import User
-from casework.cases.models import Case, CasePerson, ClientParticipation, Note, Referral
+from casework.cases.models import Case, Referral
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, Meeting
@@ -42,8 +41,6 @@ from workflows.policy import (
     local_date,
 )
 
-#: Replaces names and free texts of an anonymised case.
-ANONYMISED = "Anonimizēts"
 #: Annual reports in these states need no reminder.
 REPORT_DONE = ("submitted", "accepted")
 TASKS_LINK = "/tasks"
@@ -434,86 +431,27 @@ def annual_report(now: datetime) -> int:
 
 
 # -- retention --------------------------------------------------------------------------------
-def _years_before(moment: datetime, years: int) -> datetime:
-    try:
-        return moment.replace(year=moment.year - years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year - years, day=28)
-
-
-def _keep_year(d: date | None) -> date | None:
-    return date(d.year, 7, 1) if d is not None else None
-
-
 def anonymise_case(case: Case, now: datetime) -> bool:
-    """Replace the personal data of a closed case, keeping its statistics.
+    """Anonymise one closed case now (``casework.cases.anonymise``); False when another
+    process anonymised it first."""
+    from casework.cases.anonymise import anonymise_cases
 
-    Names become "Anonimizēts", personal codes are removed, birth dates keep only the year (as
-    1 July of that year, so the annual report's age bands still count the child), and the
-    free texts of notes, participation, the closure reason, the group's minutes and opinions,
-    the case's tasks and the referrals linked to the case are replaced; contacts and schools
-    are removed, and so are the documents (rows and stored files). The case, its numbers,
-    categories, risk history and the append-only case events stay as they are. Returns False
-    when another process anonymised it first (the case row is claimed with a guarded UPDATE).
-    """
-    claimed = db.session.execute(
-        update(Case).where(Case.id == case.id, Case.anonymised_at.is_(None))
-        .values(anonymised_at=now, version=Case.version + 1,
-                closure_reason_text=None if case.closure_reason_text is None else ANONYMISED))
-    if claimed.rowcount != 1:
-        return False
-    persons = db.session.scalars(select(CasePerson).where(CasePerson.case_id == case.id)).all()
-    for person in persons:
-        person.given_name = person.family_name = ANONYMISED
-        person.personal_code = person.contact = person.school = None
-        person.birth_date = _keep_year(person.birth_date)
-        if person.end_reason:
-            person.end_reason = ANONYMISED
-    for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
-        referral.child_given_name = referral.child_family_name = ANONYMISED
-        referral.child_personal_code = None
-        referral.child_birth_date = _keep_year(referral.child_birth_date)
-        referral.description = ANONYMISED
-        if referral.outcome_reason:
-            referral.outcome_reason = ANONYMISED
-    db.session.execute(update(Note).where(Note.case_id == case.id).values(text=ANONYMISED))
-    for participation in db.session.scalars(
-            select(ClientParticipation).where(ClientParticipation.case_id == case.id)):
-        participation.subject = ANONYMISED
-        if participation.opinion is not None:
-            participation.opinion = ANONYMISED
-    group_ids = select(CooperationGroup.id).where(CooperationGroup.case_id == case.id)
-    for meeting in db.session.scalars(select(Meeting).where(Meeting.group_id.in_(group_ids))):
-        for name in ("minutes", "client_opinion", "child_opinion", "place"):
-            if getattr(meeting, name):
-                setattr(meeting, name, ANONYMISED)
-    for task in db.session.scalars(select(Task).where(Task.case_id == case.id)):
-        for name in ("description", "completion_note", "cancel_reason"):
-            if getattr(task, name):
-                setattr(task, name, ANONYMISED)
-    # Uploaded files are personal data through and through: the files and their rows go
-    # (the files once the job commits).
-    from casework.documents.operations import remove_case_documents
-
-    documents = remove_case_documents(case)
-    record("case_anonymised", case, user=None, municipality_id=case.municipality_id,
-           details={"number": case.number, "persons": len(persons), "documents": documents})
-    db.session.flush()
-    return True
+    return bool(anonymise_cases([case.id], now))
 
 
 def anonymise(now: datetime) -> int:
     """Closed cases past the municipality's retention period (default 10 years after closing)
-    and not yet anonymised are anonymised (``anonymise_case``); returns how many."""
-    done = 0
-    for municipality_id in db.session.scalars(select(Municipality.id).order_by(Municipality.id)):
-        cutoff = _years_before(now, policy_for(municipality_id).retention_years)
-        cases = db.session.scalars(
-            select(Case).where(Case.municipality_id == municipality_id,
-                               Case.status == "closed", Case.anonymised_at.is_(None),
-                               Case.closed_at < cutoff).order_by(Case.id)).all()
-        done += sum(anonymise_case(case, now) for case in cases)
-    return done
+    and not yet anonymised are anonymised, set-based and at most ``BATCH`` a run
+    (``casework.cases.anonymise``); returns how many cases. Referrals closed with no further
+    action are anonymised after the same period."""
+    from casework.cases.anonymise import (
+        anonymise_cases,
+        anonymise_referrals_without_case,
+        due_case_ids,
+    )
+
+    anonymise_referrals_without_case(now)
+    return len(anonymise_cases(due_case_ids(now), now))
 
 
 # -- e-mail -----------------------------------------------------------------------------------

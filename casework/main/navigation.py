@@ -60,6 +60,8 @@ NAV_ITEMS = (
             _l("Bring in the case register and decision tables kept in spreadsheets.")),
     NavItem("audit.events", _l("Audit log"), frozenset({Role.AUDITOR}),
             _l("Who did what and when in the municipality, with a tamper check.")),
+    NavItem("dpo.subject_access", _l("Subject access"), frozenset({Role.AUDITOR}),
+            _l("Everything the municipality holds about a person of a case, as PDF and JSON.")),
     NavItem("reports.annual_home", _l("Annual report"),
             frozenset({Role.COORDINATOR, Role.HEAD_OF_SERVICE}),
             _l("The annual report on the cooperation groups' work, due 31 March.")),
