@@ -55,6 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
                    "calendars", "notifications", "reports", "documents", "persons", "plans"):
         app.register_blueprint(import_module(f"casework.{domain}.views").bp)
 
+    from casework import api
+
+    api.init_app(app)
+
     from casework import cli
     from casework.cases import filters as case_filters
 
