@@ -49,6 +49,8 @@ NO_TOKEN = _l("Send a valid personal API token: Authorization: Bearer <token>.")
 READ_ONLY = _l("This token may only read. Create a token with the write scope.")
 CHANGE_PASSWORD = _l("Please choose a new password in the browser before you use the API.")
 BAD_JSON = _l("The body must be a JSON object.")
+STALE = _l("Someone else changed this since the version you sent. Read it again and send "
+           "your change with the current version (If-Match or \"version\").")
 BAD_CURSOR = _l("The cursor is not valid. Start again from the first page.")
 
 
@@ -241,8 +243,7 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str,
                     invalid, "messages_dict") else invalid.messages)
             except (Stale, StaleDataError) as stale:
                 db.session.rollback()
-                message = stale.message if isinstance(stale, Stale) else Stale().message
-                return error(409, message, version=_current_version(view, kwargs))
+                return error(409, STALE, version=_current_version(view, kwargs))
             except AccessRefused as refused:
                 db.session.rollback()
                 return error(403, refused.message)
