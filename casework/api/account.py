@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from casework.api import tokens
@@ -22,9 +22,9 @@ class TokenForm(BaseForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     scope = RadioField(_l("Scope"), default="read", choices=[
-        ("read", _l("Read only")), ("write", _l("Read and change"))])
+        SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and change"))])
     days = SelectField(_l("Valid for"), coerce=int, default=90, choices=[
-        (d, _l("%(days)s days", days=d)) for d in tokens.LIFETIMES])
+        SelectChoice(d, _l("%(days)s days", days=d)) for d in tokens.LIFETIMES])
 
 
 def _me():
