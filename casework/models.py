@@ -41,7 +41,8 @@ from casework.reports.models import AnnualReport
 from casework.tasks.models import Task
 
 __all__ = [
-    "AgendaItem", "AnnualReport", "ApiToken", "Assessment", "Attendance", "AuditEvent", "BreakGlassAccess",
+    "AgendaItem", "AnnualReport", "ApiToken", "Assessment", "Attendance", "AuditEvent",
+    "BreakGlassAccess",
     "CalendarFeed", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter", "CasePerson",
     "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
     "Document", "GoalProgress", "GroupMember", "Institution", "InstitutionKind", "KeptForm",

@@ -5,8 +5,8 @@ case with its interprofessional group (a specialist member, a person, a note, a 
 record, a task), an untriaged referral, a strategic group with members, a planned meeting
 (agenda goal, decision and task drafts, invitations), a past meeting whose minutes are approved
 (a published decision and an issued task), an interprofessional meeting, an annual report that
-has been submitted, a draft for another year, a calendar feed, a personal API token and notifications. It returns
-the ids a URL needs, by the name of the URL's parameter.
+has been submitted, a draft for another year, a calendar feed, a personal API token and
+notifications. It returns the ids a URL needs, by the name of the URL's parameter.
 """
 
 from __future__ import annotations

@@ -9,8 +9,15 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from casework.api import schemas as s
-from casework.api.core import endpoint, etag, expected_version, load_body, load_query, page_of
-from casework.api.core import reloads
+from casework.api.core import (
+    endpoint,
+    etag,
+    expected_version,
+    load_body,
+    load_query,
+    page_of,
+    reloads,
+)
 from casework.auth.models import Role
 from casework.cases import access, queries
 from casework.cases import operations as ops

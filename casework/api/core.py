@@ -241,7 +241,7 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str,
                 db.session.rollback()
                 return error(400, fields=invalid.messages_dict if hasattr(
                     invalid, "messages_dict") else invalid.messages)
-            except (Stale, StaleDataError) as stale:
+            except (Stale, StaleDataError):
                 db.session.rollback()
                 return error(409, STALE, version=_current_version(view, kwargs))
             except AccessRefused as refused:

@@ -8,16 +8,23 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework.api import schemas as s
-from casework.api.core import endpoint, etag, expected_version, load_body, load_query, page_of
-from casework.api.core import reloads
+from casework.api.core import (
+    endpoint,
+    etag,
+    expected_version,
+    load_body,
+    load_query,
+    page_of,
+    reloads,
+)
 from casework.concurrency import check_version
 from casework.decisions import operations as decision_ops
 from casework.decisions import queries as decision_queries
+from casework.extensions import db
 from casework.groups import access, queries
 from casework.groups import operations as ops
 from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
 from casework.groups.views import STRATEGIC_ROLES
-from casework.extensions import db
 
 TAG = "groups"
 

@@ -17,9 +17,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from casework.cases.models import Category, NoteLevel, PersonRole
 from casework.forms import MAX_LINE, MAX_MINUTES, MAX_NOTE, MAX_TEXT
+from casework.groups.models import ATTENDANCE_STATES, MEETING_KINDS
 from casework.inputs import MAX_DATE, MAX_DB_INT, MIN_DATE, date_in_range
 from casework.reports.schemas import AnnualReportExport  # noqa: F401 - re-exported for the spec
-from casework.groups.models import ATTENDANCE_STATES, MEETING_KINDS
 from workflows import case_lifecycle, risk_profile
 from workflows import decision as decision_workflow
 

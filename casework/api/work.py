@@ -8,8 +8,15 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from casework.api import schemas as s
-from casework.api.core import endpoint, etag, expected_version, load_body, load_query, page_of
-from casework.api.core import reloads
+from casework.api.core import (
+    endpoint,
+    etag,
+    expected_version,
+    load_body,
+    load_query,
+    page_of,
+    reloads,
+)
 from casework.notifications import operations as notification_ops
 from casework.notifications import queries as notification_queries
 from casework.notifications.models import Notification
