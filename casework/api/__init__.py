@@ -13,7 +13,6 @@ def init_app(app) -> None:
     from casework.api import account, cases, core, groups, reports, spec, work  # noqa: F401
     from casework.extensions import csrf, limiter
 
-    app.config.setdefault("API_RATE_LIMIT", "300 per minute")
     # Token authentication runs before every other hook: the session and password-change
     # checks then see the token's user, and the rate limiter can key on the token.
     app.before_request_funcs.setdefault(None, []).insert(0, core.authenticate_request)
