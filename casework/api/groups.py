@@ -111,8 +111,9 @@ def meeting(meeting_id: int):
 def meeting_attendance(meeting_id: int):
     found = _meeting(meeting_id)
     body = load_body(s.AttendanceIn)
-    check_version(found, expected_version(body))
     ops.record_attendance(_me(), found, {int(k): v for k, v in body["statuses"].items()})
+    # After the operation's own access check (403 comes before 409); a refusal rolls back.
+    check_version(found, expected_version(body))
     return found, s.MeetingDetail(), etag(found)
 
 

@@ -64,6 +64,22 @@ def task_complete(task_id: int):
     return found, s.Task(), etag(found)
 
 
+class CancelIn(Schema):
+    reason = s.Text(s.MAX_TEXT, required=True, min_length=1)
+    version = s.fields.Integer(strict=True, validate=s.validate.Range(min=0, max=s.MAX_DB_INT))
+
+
+@reloads(_task)
+@endpoint("/tasks/<int:task_id>/cancel", "POST", summary="Cancel the task with a reason",
+          tag="tasks", body=CancelIn, response=s.Task, etag=True,
+          errors=(400, 403, 404, 409, 422))
+def task_cancel(task_id: int):
+    found = _task(task_id)
+    body = load_body(CancelIn)
+    ops.cancel_task(_me(), found, body["reason"], expected_version=expected_version(body))
+    return found, s.Task(), etag(found)
+
+
 # -- notifications ----------------------------------------------------------------------------
 @endpoint("/notifications", summary="Your notifications, newest first", tag="notifications",
           query=s.NotificationQuery, response=s.page_schema(s.Notification, "NotificationPage"),

@@ -109,3 +109,79 @@ def test_lists_hold_only_what_the_role_may_see(client, api_world, role):
     text = client.get("/api/v1/cases/statistics",
                       headers=bearer(home["tokens"][role])).get_data(as_text=True)
     assert "Bērziņa" not in text and "Berzina" not in text
+
+
+# -- changes ----------------------------------------------------------------------------------
+CASE_MANAGERS = {"head_of_service": 409, "case_manager": 409, "specialist": 403}
+STRATEGIC_MANAGER = {"coordinator": 409, "head_of_service": 403, "case_manager": 403,
+                     "specialist": 403}
+#: The decision's responsible institution is the specialist's school: they may track it.
+DECISION_TRACKERS = {"coordinator": 409, "head_of_service": 403, "case_manager": 403,
+                     "specialist": 409}
+
+#: (method, API path, body, page path or None, {role: status}). Versioned changes are sent
+#: from version 0, which no object has: a role allowed to make the change gets 409 and nothing
+#: changes, one that sees the object but may not change it 403, anyone else 404.
+CHANGES = [
+    ("POST", "/cases/{case_id}/transition", {"trigger": "start_assessment", "version": 0},
+     "/cases/{case_id}/transition", _only(CASE_MANAGERS, 404)),
+    ("POST", "/cases/{case_id}/risk", {"trigger": "raise_to_red", "reason": "x", "version": 0},
+     "/cases/{case_id}/risk", _only(CASE_MANAGERS, 404)),
+    ("PUT", "/meetings/{meeting_id}/minutes", {"minutes": "x", "version": 0},
+     "/meetings/{meeting_id}/minutes", _only(STRATEGIC_MANAGER, 404)),
+    ("PUT", "/meetings/{case_meeting_id}/minutes", {"minutes": "x", "version": 0},
+     "/meetings/{case_meeting_id}/minutes", _only(CASE_MANAGERS, 404)),
+    ("PUT", "/meetings/{meeting_id}/attendance", {"statuses": {}, "version": 0}, None,
+     _only(STRATEGIC_MANAGER, 404)),
+    ("POST", "/meetings/{meeting_id}/transition", {"trigger": "mark_held", "version": 0},
+     "/meetings/{meeting_id}/transition", _only(STRATEGIC_MANAGER, 404)),
+    ("POST", "/decisions/{decision_id}/advance", {"trigger": "start_execution", "version": 0},
+     "/decisions/{decision_id}/advance", _only(DECISION_TRACKERS, 404)),
+    ("POST", "/decisions/{decision_id}/progress", {"on": "2026-01-02", "text": "x",
+                                                   "version": 0},
+     "/decisions/{decision_id}/progress", _only(DECISION_TRACKERS, 404)),
+    ("POST", "/tasks/{task_id}/complete", {"note": "x", "version": 0},
+     "/tasks/{task_id}/complete",
+     _only({"coordinator": 409, "head_of_service": 403, "case_manager": 403,
+            "specialist": 409}, 404)),
+    ("POST", "/tasks/{case_task_id}/complete", {"note": "x", "version": 0},
+     "/tasks/{case_task_id}/complete", _only({**CASE_MANAGERS, "specialist": 409}, 404)),
+    # Creations: 201 for who may, the same refusals as the pages otherwise.
+    ("POST", "/cases/{case_id}/notes", {"level": "group", "text": "x"}, None,
+     _only(dict.fromkeys(CASE_CONTENT, 201), 404)),
+    ("POST", "/cases/{case_id}/persons", {"role": "other", "given_name": "A",
+                                          "family_name": "B"}, None,
+     _only({"head_of_service": 201, "case_manager": 201, "specialist": 403}, 404)),
+    ("POST", "/referrals", {"child_given_name": "A", "child_family_name": "B",
+                            "categories": ["other"], "description": "x",
+                            "proposed_urgency": "green"}, None,
+     {**dict.fromkeys(ROLES, 201), "inspector": 403}),
+    ("POST", "/groups/{group_id}/meetings", {"starts_at": "2030-01-07T10:00:00+02:00",
+                                             "ends_at": "2030-01-07T11:00:00+02:00"}, None,
+     _only({"coordinator": 201, "head_of_service": 403, "case_manager": 403,
+            "specialist": 403}, 404)),
+    ("POST", "/referrals/{referral_id}/triage", {"outcome": "no_action"}, None,
+     _only({"case_manager": 422}, 403)),
+]
+
+
+def _form(body: dict) -> dict:
+    return {k: str(v) for k, v in body.items() if not isinstance(v, dict)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "api", "body", "page", "expected"), CHANGES,
+                         ids=[f"{c[0]} {c[1]}" for c in CHANGES])
+def test_api_changes_are_refused_and_allowed_as_on_the_pages(client, api_world, browsers, role,
+                                                             method, api, body, page,
+                                                             expected):
+    ids = api_world["home"]["ids"]
+    response = client.open("/api/v1" + api.format(**ids), method=method, json=body,
+                           headers=bearer(api_world["home"]["tokens"][role]))
+    assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
+    assert response.is_json
+    if page is not None:
+        browser = browsers[role]
+        token = browser.csrf_token("/notifications/settings")
+        answer = browser.post(page.format(**ids), data={**_form(body), "csrf_token": token})
+        assert answer.status_code == expected[role]
