@@ -127,6 +127,43 @@ def case_person_add(case_id: int):
     return person, s.Person()
 
 
+def _person(case: Case, person_id: int) -> CasePerson:
+    """A person of the case (404 otherwise, as on the person's page)."""
+    person = db.session.get(CasePerson, person_id)
+    if person is None or person.case_id != case.id:
+        abort(404)
+    return person
+
+
+@endpoint("/cases/<int:case_id>/persons/<int:person_id>", "PUT", summary="Correct a person's "
+          "data (the history names the fields that changed)", tag=TAG, body=s.PersonIn,
+          response=s.Person, errors=(400, 403, 404, 422))
+def case_person_correct(case_id: int, person_id: int):
+    found = _case(case_id)
+    person = _person(found, person_id)
+    body = load_body(s.PersonIn)
+    ops.correct_person(_me(), found, person.id, role=body["role"],
+                       given_name=body["given_name"], family_name=body["family_name"],
+                       personal_code=body.get("personal_code"),
+                       birth_date=body.get("birth_date"), contact=body.get("contact"),
+                       school=body.get("school"))
+    return person, s.Person()
+
+
+class EndPersonIn(Schema):
+    reason = s.Text(MAX_TEXT, required=True, min_length=1)
+
+
+@endpoint("/cases/<int:case_id>/persons/<int:person_id>/end", "POST", summary="A person is no "
+          "longer part of the case (kept, with the reason)", tag=TAG, body=EndPersonIn,
+          response=s.Person, errors=(400, 403, 404, 422))
+def case_person_end(case_id: int, person_id: int):
+    found = _case(case_id)
+    person = _person(found, person_id)
+    body = load_body(EndPersonIn)
+    return ops.end_person(_me(), found, person.id, reason=body["reason"]), s.Person()
+
+
 @endpoint("/cases/<int:case_id>/notes", summary="The notes of a case you may read (by their "
           "confidentiality level)", tag=TAG, query=s.PageQuery,
           response=s.page_schema(s.Note, "NotePage"), paginated=True, errors=(400, 404))

@@ -249,3 +249,26 @@ def test_decision_progress_through_the_api(client, api_world):
                            headers=token)
     assert response.status_code == 201, response.get_data(as_text=True)
     assert response.get_json()["progress"][-1]["text"] == "Notiek."
+
+
+# -- the description ---------------------------------------------------------------------------
+def test_openapi_document_is_3_1_and_names_every_endpoint(client, app):
+    from casework.api.core import OPERATIONS
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"] == "3.1.0"
+    documented = {(method.upper(), path) for path, ops in spec["paths"].items()
+                  for method in ops}
+    routes = {((r.methods & {"GET", "POST", "PUT"}).pop(), r.rule.removeprefix("/api/v1"))
+              for r in app.url_map.iter_rules()
+              if r.endpoint.startswith("api.") and r.endpoint not in ("api.openapi", "api.docs")}
+    assert len(documented) == len(OPERATIONS) == len(routes)
+    assert "bearer" in str(spec["components"]["securitySchemes"]).lower()
+
+
+def test_docs_page_is_served_from_our_own_origin(client):
+    page = client.get("/api/v1/docs")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "/cases/{case_id}/transition" in text
+    assert "cdn" not in text.lower() and "<script src=\"http" not in text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
