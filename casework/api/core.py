@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -18,12 +20,13 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from marshmallow import EXCLUDE, Schema, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from casework.auth.operations import OperationRefused
 from casework.cases.operations import AccessRefused
-from casework.concurrency import Stale
+from casework.concurrency import Stale, use_token, used_token
 from casework.extensions import db
 
 PREFIX = "/api/v1"
@@ -51,6 +54,11 @@ CHANGE_PASSWORD = _l("Please choose a new password in the browser before you use
 BAD_JSON = _l("The body must be a JSON object.")
 STALE = _l("Someone else changed this since the version you sent. Read it again and send "
            "your change with the current version (If-Match or \"version\").")
+ALREADY_CREATED = _l("A request with this Idempotency-Key has already created something; "
+                     "nothing was stored twice.")
+BAD_KEY = _l("The Idempotency-Key is 1–64 letters, digits or the characters _ . : -")
+#: The key a client may send with a creation, so that sending it again stores nothing twice.
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 BAD_CURSOR = _l("The cursor is not valid. Start again from the first page.")
 
 
@@ -230,10 +238,22 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str,
                 return error(*refusal)
             if scope == "write" and g.api_token.scope != "write":
                 return error(403, READ_ONLY)
+            once = _idempotency_token() if status == 201 else None
+            if isinstance(once, tuple):
+                return error(*once[:2], **once[2])
             try:
                 result = view(**kwargs)
+                if once is not None:
+                    created = getattr(result[0], "id", None)
+                    use_token(once, g.api_token.user, f"{request.path}#{created}")
                 out = _respond(result, status)
                 db.session.commit()
+            except IntegrityError:
+                # The same key sent twice at the same moment: the second insert of the key fails.
+                db.session.rollback()
+                if once is None:
+                    raise
+                return error(409, ALREADY_CREATED)
             except HTTPException:
                 db.session.rollback()
                 raise
@@ -256,6 +276,23 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str,
         return wrapped
 
     return decorator
+
+
+def _idempotency_token():
+    """The one-time token of this creation (``casework.concurrency``), None without a key, or
+    the refusal ``(status, message, extra)`` of a bad or already used key."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        return (400, BAD_KEY, {})
+    user = g.api_token.user
+    token = "api:" + hashlib.sha256(f"{user.id}:{key}".encode()).hexdigest()[:56]
+    row = used_token(token, user)
+    if row is not None:
+        return (409, ALREADY_CREATED, {"created": row.url})
+    return token
 
 
 #: How each view finds its object again after a 409: ``{view name: loader(**kwargs)}``.

@@ -108,6 +108,7 @@ class Error(Schema):
         fields_ = fields.Dict(data_key="fields")
         code = fields.String(allow_none=True)
         version = fields.Integer(allow_none=True)
+        created = fields.String(allow_none=True)
 
     error = fields.Nested(Body, required=True)
 

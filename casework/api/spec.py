@@ -54,7 +54,10 @@ def _operation(op: core.Operation) -> dict:
         success["headers"] = {"ETag": {"description": "The version; send it as If-Match",
                                        "schema": {"type": "string"}}}
     responses = {str(op.status): success}
-    for code in sorted({401, 429, *op.errors, *( (403,) if op.scope == "write" else ())}):
+    extra = {403} if op.scope == "write" else set()
+    if op.status == 201:
+        extra |= {400, 409}
+    for code in sorted({401, 429, *op.errors, *extra}):
         responses[str(code)] = {"description": ERROR_DESCRIPTIONS[code],
                                 "content": {"application/json": {"schema": "Error"}}}
     operation = {"summary": op.summary, "tags": [op.tag], "operationId": op.endpoint[4:],
@@ -65,6 +68,12 @@ def _operation(op: core.Operation) -> dict:
             "in": "header", "name": "If-Match", "required": False,
             "schema": {"type": "string", "pattern": '^"?[0-9]{1,10}"?$'},
             "description": "The version the change is made from (or `version` in the body)."})
+    if op.status == 201:
+        operation["parameters"].append({
+            "in": "header", "name": "Idempotency-Key", "required": False,
+            "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_.:\-]{1,64}$"},
+            "description": "Send the same key again and nothing is stored twice (409 with "
+                           "`error.created`)."})
     if op.body is not None:
         operation["requestBody"] = {"required": True,
                                     "content": {"application/json": {"schema": op.body}}}
