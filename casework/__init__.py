@@ -56,6 +56,10 @@ def create_app(config: dict | None = None) -> Flask:
                    "imports", "dpo"):
         app.register_blueprint(import_module(f"casework.{domain}.views").bp)
 
+    from casework import api
+
+    api.init_app(app)
+
     from casework import cli
     from casework.cases import filters as case_filters
 

@@ -97,6 +97,7 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": env("CASEWORK_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env("CASEWORK_LOGIN_RATE_LIMIT", "20 per 15 minutes"),
+        "API_RATE_LIMIT": env("CASEWORK_API_RATE_LIMIT", "300 per minute"),
         "REPORT_RECIPIENT": env(
             "CASEWORK_REPORT_RECIPIENT", "Bērnu aizsardzības centrs (BAC, agrāk VBTAI)"
         ),

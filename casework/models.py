@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic and the CLI see the whole schema."""
 
+from casework.api.models import ApiToken
 from casework.audit.models import AuditEvent
 from casework.auth.models import KeptForm, Role, User, UserRole, UserSession
 from casework.calendars.models import CalendarFeed
@@ -40,7 +41,8 @@ from casework.reports.models import AnnualReport
 from casework.tasks.models import Task
 
 __all__ = [
-    "AgendaItem", "AnnualReport", "Assessment", "Attendance", "AuditEvent", "BreakGlassAccess",
+    "AgendaItem", "AnnualReport", "ApiToken", "Assessment", "Attendance", "AuditEvent",
+    "BreakGlassAccess",
     "CalendarFeed", "Case", "CaseCategory", "CaseEvent", "CaseNumberCounter", "CasePerson",
     "ClientParticipation", "CooperationGroup", "Decision", "DecisionProgress", "DigestRun",
     "Document", "GoalProgress", "GroupMember", "Institution", "InstitutionKind", "KeptForm",

@@ -5,8 +5,8 @@ case with its interprofessional group (a specialist member, a person, a note, a 
 record, a task), an untriaged referral, a strategic group with members, a planned meeting
 (agenda goal, decision and task drafts, invitations), a past meeting whose minutes are approved
 (a published decision and an issued task), an interprofessional meeting, an annual report that
-has been submitted, a draft for another year, a calendar feed and notifications. It returns
-the ids a URL needs, by the name of the URL's parameter.
+has been submitted, a draft for another year, a calendar feed, a personal API token and
+notifications. It returns the ids a URL needs, by the name of the URL's parameter.
 """
 
 from __future__ import annotations
@@ -147,6 +147,9 @@ def build_world(atvk: str, tag: str) -> dict:
     reports.transition(coordinator, report, "submit")
     reports.start_report(coordinator, today.year)
     feed = feeds.create_or_rotate_feed(coordinator)
+    from casework.api.tokens import create_token
+
+    api_token, _secret = create_token(specialist, name="DVS", scope="read", days=30)
     db.session.commit()
 
     published = db.session.scalar(select(Decision).where(Decision.meeting_id == past.id))
@@ -171,6 +174,7 @@ def build_world(atvk: str, tag: str) -> dict:
             "notification_id": notification.id, "person_id": person.id,
             "assessment_id": assessment.id, "document_id": document.id,
             "year": last_year, "draft_year": today.year, "token": feed.token,
+            "token_id": api_token.id,
             "member_ids": [m.id for m in members],
         },
         "now": now.astimezone(UTC).isoformat(),
