@@ -1,7 +1,7 @@
 """personal API tokens (hash only, prefix shown, scope, expiry, last use, revocation)
 
 Revision ID: c4a9e0d1f215
-Revises: b7c1d2e3f405
+Revises: c4a9d1e2f7b3
 Create Date: 2026-12-02 18:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4a9e0d1f215'
-down_revision = 'b7c1d2e3f405'
+down_revision = 'c4a9d1e2f7b3'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """audit log: indexes for the keyset-paged, filtered list and for "who has seen this case"
 
 Revision ID: c4a9d1e2f7b3
-Revises: b7c1d2e3f405
+Revises: c4e8a1f2d907
 Create Date: 2026-12-02 18:40:00
 """
 
 from alembic import op
 
 revision = 'c4a9d1e2f7b3'
-down_revision = 'b7c1d2e3f405'
+down_revision = 'c4e8a1f2d907'
 branch_labels = None
 depends_on = None
 
