@@ -10,6 +10,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {
+    "api_token_created": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"),
+    "cases_imported": _l("cases imported"),
+    "decisions_imported": _l("decisions imported"),
+    "cases_anonymised": _l("cases anonymised"),
+    "referrals_anonymised": _l("referrals anonymised"),
+    "subject_access_case_opened": _l("case opened for a subject-access request"),
+    "subject_access_exported": _l("subject-access export produced"),
     # sign-in and accounts
     "login": _l("signed in"),
     "login_failed": _l("failed sign-in"),

@@ -95,7 +95,7 @@ TEXT_COLUMNS: dict[str, dict[str, str]] = {
                 "cancel_reason": REPLACE, "client_opinion": REPLACE,
                 "child_opinion": REPLACE},
     "agenda_item": {"text": REPLACE},
-    "decision": {"text": REPLACE, "not_executed_reason": REPLACE},
+    "decision": {"topic": REPLACE, "text": REPLACE, "not_executed_reason": REPLACE},
     "decision_progress": {"text": REPLACE},
     "task": {"title": REPLACE, "description": REPLACE, "completion_note": REPLACE,
              "cancel_reason": REPLACE},
