@@ -383,9 +383,8 @@ def _case_rows(table: Table, municipality_id: int, errors: list[RowError]) -> li
     return parsed
 
 
-def _owner_for(manager: User | None, municipality_id: int) -> int | None:
-    if manager is not None:
-        return manager.institution_id
+def _default_owner(municipality_id: int) -> int | None:
+    """The social service that owns imported cases without a case manager."""
     return db.session.scalar(select(Institution.id).where(
         Institution.municipality_id == municipality_id,
         Institution.kind == InstitutionKind.SOCIAL_SERVICE.value,
@@ -403,7 +402,9 @@ def import_cases(actor, municipality_id: int, filename: str, data: bytes, *,
     if table is None:
         return result
     rows = _case_rows(table, municipality_id, result.errors)
-    if any(r.manager is None for r in rows) and _owner_for(None, municipality_id) is None:
+    default_owner = (_default_owner(municipality_id)
+                     if any(r.manager is None for r in rows) else None)
+    if any(r.manager is None for r in rows) and default_owner is None:
         result.errors.append(RowError(None, None, str(_l(
             "The municipality has no social service to own the cases without a case manager."))))
     if dry_run or result.errors:
@@ -412,8 +413,8 @@ def import_cases(actor, municipality_id: int, filename: str, data: bytes, *,
         case = create_case_with_group(
             actor, municipality_id=municipality_id, year=row.year, seq=row.seq,
             number=row.number, status=row.status, risk=row.risk, categories=row.categories,
-            case_manager=row.manager, owner_institution_id=_owner_for(row.manager,
-                                                                      municipality_id),
+            case_manager=row.manager,
+            owner_institution_id=row.manager.institution_id if row.manager else default_owner,
             at=_at_noon(row.opened), trigger="imported",
             closed_at=_at_noon(row.closed) if row.closed else None,
             closure_reason=row.closure_reason)

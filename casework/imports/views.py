@@ -46,9 +46,8 @@ def upload():
             data = upload.read()
             dry_run = not form.run.data
             if form.kind.data == "decisions":
-                group = next((g for g in groups if g.id == form.group.data), None)
-                if group is None and len(groups) == 1:
-                    group = groups[0]
+                group = registers.strategic_group_of(admin.municipality_id,
+                                                     form.group.data or None)
                 if group is None:
                     form.group.errors = [_("Choose the strategic group.")]
                     status = 400
