@@ -222,7 +222,9 @@ def _preload_people(case: Case, history, notes, participation, tasks, members) -
     """Load every user, institution and person the case page names in three queries, so that
     the rows' ``actor``, ``author``, ``assignee``... are found in the session, not queried one
     by one: the page costs the same number of queries whatever the length of its lists."""
-    ids = ({e.actor_id for e in history} | {e.details.get("user_id") for e in history}
+    named = ("user_id", "from", "to")  # the users a history line names (filters.event_label)
+    ids = ({e.actor_id for e in history}
+           | {(e.details or {}).get(key) for e in history for key in named}
            | {n.author_id for n in notes} | {p.informed_by_id for p in participation}
            | {t.assignee_id for t in tasks} | {m.user_id for m in members}
            | {case.case_manager_id})
