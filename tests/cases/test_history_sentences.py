@@ -61,3 +61,16 @@ def test_history_names_both_case_managers_of_a_reassignment(app_ctx, client, mak
     history = _history(client, case)
     assert (f"Lieta nodota citam gadījuma vadītājam: {case_manager.full_name} → "
             f"{other.full_name}") in history
+
+
+def test_generated_group_names_and_roles_are_shown_in_the_readers_language(
+        app_ctx, client, make_case, case_manager):
+    case = make_case()
+    group = ops.case_group(case)
+    client.login(case_manager.email)
+    lv = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert f"Lietas {case.number} starpprofesionālā sadarbības grupa" in lv
+    client.post("/language", data={"lang": "en", "csrf_token": client.csrf_token("/")})
+    en = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert f"Interprofessional group of case {case.number}" in en
+    assert "<td>case manager</td>" in en and "gadījuma vadītājs" not in en
