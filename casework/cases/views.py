@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 from wtforms import SelectChoice
 
+from casework import listing
 from casework.access import role_required
 from casework.auth.models import Role, User
 from casework.auth.operations import OperationRefused
@@ -42,8 +43,6 @@ from workflows import case_lifecycle, pick_label, risk_profile
 from workflows.policy import caseload_limit
 
 bp = Blueprint("cases", __name__)
-
-PER_PAGE = 25
 
 
 def _me() -> User:
@@ -151,7 +150,7 @@ def _list_filters() -> dict:
     filters = {
         "risk": args.get("risk") if args.get("risk") in ("green", "yellow", "red") else None,
         "status": args.get("status") if args.get("status") in
-        (*case_lifecycle.CaseStatus, "active") else None,
+        (*case_lifecycle.CaseStatus, "active", "open", "all") else None,
         "category": args.get("category") if args.get("category") in
         {c.value for c in CATEGORY_LABELS} else None,
         "case_manager_id": args.get("case_manager_id", type=int),
@@ -165,12 +164,13 @@ def _list_filters() -> dict:
 @login_required
 def cases():
     """The cases the user may see, filtered and paginated."""
-    filters = _list_filters()
-    page = db.paginate(queries.filtered_cases(_me(), **filters), per_page=PER_PAGE,
-                       max_per_page=PER_PAGE, error_out=False)
+    state = listing.read_list(queries.CASE_LIST, request.args, _list_filters())
+    filters = state.filters
+    page = listing.paginate(db, queries.filtered_cases(_me(), **filters), state)
     managers = db.session.scalars(queries.case_managers_of(_me().municipality_id)).all() \
         if _me().municipality_id else []
-    return render_template("cases/list.html", page=page, filters=filters, managers=managers,
+    return render_template("cases/list.html", page=page, filters=filters, state=state,
+                           managers=managers,
                            categories=CATEGORY_LABELS, today=date.today(),
                            children_of=search.children_of, age_on=search.age_on,
                            statuses=case_lifecycle.STATUS_LABELS)
