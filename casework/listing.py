@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
+from sqlalchemy import func, select
 
 #: Rows per page of every list.
 PER_PAGE = 50
@@ -100,6 +101,18 @@ class ListState:
         return self.url(page=page if page > 1 else None)
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (``escape="\\"``) matching values that contain ``text`` literally:
+    ``%`` and ``_`` typed by the user are not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_text(args: Mapping[str, str], name: str = "q", limit: int = 100) -> str | None:
+    """The list's search text: trimmed, at most ``limit`` characters, None when empty."""
+    return (str(args.get(name) or "")).strip()[:limit] or None
+
+
 def _parse_sort(value: str) -> tuple[str, bool]:
     return (value[1:], True) if value.startswith("-") else (value, False)
 
@@ -127,3 +140,53 @@ def paginate(db, stmt, state: ListState):
     return db.paginate(stmt.order_by(None).order_by(*state.order_by()), page=state.page,
                        per_page=state.spec.per_page, max_per_page=state.spec.per_page,
                        error_out=False)
+
+
+@dataclass
+class Page:
+    """A page of rows (the attributes of Flask-SQLAlchemy's pagination that the pages use)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(db, stmt, state: ListState) -> Page:
+    """A page of a select of several columns (``(Task, overdue)``): the rows and, by a window
+    count, how many there are in all, in one query; a page past the end shows the last one."""
+    per_page = state.spec.per_page
+    ordered = stmt.order_by(None).order_by(*state.order_by())
+
+    def fetch(page: int):
+        return db.session.execute(ordered.add_columns(func.count().over())
+                                  .limit(per_page).offset((page - 1) * per_page)).all()
+
+    page, found = state.page, fetch(state.page)
+    if not found and page > 1:
+        total = db.session.scalar(select(func.count()).select_from(
+            stmt.order_by(None).subquery()))
+        page = max(1, -(-total // per_page))
+        found = fetch(page) if total else []
+    total = found[0][-1] if found else 0
+    return Page([tuple(row[:-1]) for row in found], page, per_page, total)

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
+
+from casework.extensions import db
 
 
 def _numbers(html: str) -> list[str]:
@@ -55,3 +58,27 @@ def test_the_page_links_keep_the_filters_and_the_sort(client, case_manager, make
     link = re.search(r'<a href="([^"]+)" rel="next">', html).group(1).replace("&amp;", "&")
     assert "risk=green" in link and "sort=-number" in link and "page=2" in link
     assert client.get("/cases?page=999999999").status_code == 200
+
+
+def test_task_lists_search_the_titles_sort_and_page(client, case_manager, make_case):
+    from casework.tasks import operations as task_ops
+
+    case = make_case(risk="yellow")
+    for n in range(3):
+        task_ops.create_task(case_manager, case=case, title=f"Apmeklēt ģimeni {n}",
+                             description=None, assignee=case_manager,
+                             due_date=date.today() + timedelta(days=10 + n))
+    task_ops.create_task(case_manager, case=case, title="Sagatavot 50%_ atskaiti",
+                         description=None, assignee=case_manager,
+                         due_date=date.today() + timedelta(days=20))
+    db.session.commit()
+    client.login(case_manager.email)
+    found = client.get("/tasks?q=ĢIMENI").get_data(as_text=True)
+    assert found.count("Apmeklēt ģimeni") == 3 and "Sagatavot" not in found
+    # "%" and "_" are searched as typed, not as wildcards.
+    assert "Sagatavot" in client.get("/tasks?q=50%25_").get_data(as_text=True)
+    assert "Apmeklēt" not in client.get("/tasks?q=%25").get_data(as_text=True)
+    newest_first = client.get("/tasks?sort=-deadline").get_data(as_text=True)
+    assert newest_first.index("Sagatavot") < newest_first.index("Apmeklēt ģimeni 2") \
+        < newest_first.index("Apmeklēt ģimeni 0")
+    assert "neatbilst neviens ieraksts" in client.get("/tasks?q=nekas").get_data(as_text=True)
