@@ -28,7 +28,7 @@ from casework.cases.models import (
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, GroupMember
-from casework.listing import ListSpec
+from casework.listing import ListSpec, contains_pattern
 from casework.orgs.models import Institution
 
 ACTIVE_STATUSES = ("registered", "assessment", "intervention", "crisis", "monitoring")
@@ -246,10 +246,29 @@ def reporter_outcome(referral: Referral) -> str:
     return "no_action" if referral.outcome == "no_action" else "accepted"
 
 
-def referrals_by(user):
-    """The referrals the user filed, newest first (the reporter sees only the outcome)."""
-    return (select(Referral).where(Referral.reported_by_id == user.id)
-            .order_by(Referral.received_at.desc()))
+def referrals_by(user, *, state: str | None = None, q: str | None = None):
+    """The referrals the user filed, newest first (the reporter sees only the outcome);
+    ``state`` "waiting" or "triaged" narrows them, ``q`` searches the child's name."""
+    stmt = select(Referral).where(Referral.reported_by_id == user.id)
+    if state == "waiting":
+        stmt = stmt.where(Referral.outcome.is_(None))
+    elif state == "triaged":
+        stmt = stmt.where(Referral.outcome.is_not(None))
+    if q:
+        pattern = contains_pattern(q.lower())
+        stmt = stmt.where(or_(
+            func.lower(Referral.child_given_name + " " + Referral.child_family_name)
+            .like(pattern, escape="\\"),
+            func.lower(Referral.child_family_name).like(pattern, escape="\\")))
+    return stmt.order_by(*REFERRALS_MINE.default_order())
+
+
+#: The reporter's list of their referrals (issue 18.3).
+REFERRALS_MINE = ListSpec(
+    "cases.referrals_mine",
+    sorts={"received": lambda: (Referral.received_at,), "urgency": lambda: (
+        case({"red": 0, "yellow": 1, "green": 2}, value=Referral.proposed_urgency),)},
+    default_sort="-received", tiebreak=lambda: (Referral.id.desc(),))
 
 
 def case_managers_of(municipality_id: int):

@@ -89,9 +89,14 @@ def referral_new():
 @login_required
 def referrals_mine():
     """The user's own referrals with the outcome of triage (nothing of the case)."""
-    rows = db.session.scalars(queries.referrals_by(_me()).limit(200)).all()
-    return render_template("cases/referrals_mine.html", referrals=rows,
-                           outcomes={r.id: queries.reporter_outcome(r) for r in rows})
+    wanted = request.args.get("state")
+    state = listing.read_list(queries.REFERRALS_MINE, request.args, {
+        "state": wanted if wanted in ("waiting", "triaged") else None,
+        "q": listing.search_text(request.args)})
+    page = listing.paginate(db, queries.referrals_by(_me(), **state.filters), state)
+    return render_template("cases/referrals_mine.html", referrals=page.items, page=page,
+                           state=state,
+                           outcomes={r.id: queries.reporter_outcome(r) for r in page.items})
 
 
 @bp.route("/referrals/triage")

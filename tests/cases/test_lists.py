@@ -82,3 +82,26 @@ def test_task_lists_search_the_titles_sort_and_page(client, case_manager, make_c
     assert newest_first.index("Sagatavot") < newest_first.index("Apmeklēt ģimeni 2") \
         < newest_first.index("Apmeklēt ģimeni 0")
     assert "neatbilst neviens ieraksts" in client.get("/tasks?q=nekas").get_data(as_text=True)
+
+
+@pytest.fixture
+def school_user(make_user, make_institution):
+    return make_user("specialist", institution=make_institution("school", name="Skola"))
+
+
+def test_my_referrals_filter_by_triage_search_the_child_and_sort(client, school_user):
+    from casework.cases import operations as case_ops
+
+    for given, family, urgency in (("Anna", "Ozola", "green"), ("Jānis", "Bērziņš", "red")):
+        case_ops.file_referral(school_user, child_given_name=given, child_family_name=family,
+                               child_personal_code=None, child_birth_date=None,
+                               description="Bērns neapmeklē skolu.", proposed_urgency=urgency,
+                               categories=["school_absence"])
+    db.session.commit()
+    client.login(school_user.email)
+    assert "Ozola" not in client.get("/referrals/mine?q=bērziņš").get_data(as_text=True)
+    assert "Ozola" in client.get("/referrals/mine?state=waiting").get_data(as_text=True)
+    triaged = client.get("/referrals/mine?state=triaged").get_data(as_text=True)
+    assert "Ozola" not in triaged and "neatbilst neviens ieraksts" in triaged
+    by_urgency = client.get("/referrals/mine?sort=urgency").get_data(as_text=True)
+    assert by_urgency.index("Bērziņš") < by_urgency.index("Ozola")
