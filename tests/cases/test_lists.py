@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -105,3 +105,22 @@ def test_my_referrals_filter_by_triage_search_the_child_and_sort(client, school_
     assert "Ozola" not in triaged and "neatbilst neviens ieraksts" in triaged
     by_urgency = client.get("/referrals/mine?sort=urgency").get_data(as_text=True)
     assert by_urgency.index("Bērziņš") < by_urgency.index("Ozola")
+
+
+def test_notifications_filter_unread_and_page(client, case_manager):
+    from casework.notifications.models import Notification
+    from casework.notifications.queries import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 2):
+        db.session.add(Notification(user_id=case_manager.id, kind="task_assigned",
+                                    text=f"Paziņojums {n:03d}", dedup_key=f"k{n}",
+                                    created_at=datetime(2026, 1, 1, tzinfo=UTC)
+                                    + timedelta(minutes=n)))
+    db.session.commit()
+    client.login(case_manager.email)
+    first = client.get("/notifications").get_data(as_text=True)
+    assert 'rel="next"' in first and f"Paziņojums {PAGE_SIZE + 1:03d}" in first
+    second = client.get("/notifications?page=2").get_data(as_text=True)
+    assert "Paziņojums 000" in second and f"Paziņojums {PAGE_SIZE + 1:03d}" not in second
+    read = client.get("/notifications?state=read").get_data(as_text=True)
+    assert "Paziņojums" not in read and "neatbilst neviens ieraksts" in read
