@@ -136,10 +136,18 @@ def read_list(spec: ListSpec, args: Mapping[str, str], filters: Mapping[str, Any
 
 def paginate(db, stmt, state: ListState):
     """A page of ``stmt`` in the list's order (Flask-SQLAlchemy's pagination: one query for the
-    rows and one for the count, whatever the size of the list)."""
-    return db.paginate(stmt.order_by(None).order_by(*state.order_by()), page=state.page,
-                       per_page=state.spec.per_page, max_per_page=state.spec.per_page,
-                       error_out=False)
+    rows and one for the count, whatever the size of the list); a page past the end shows the
+    last one."""
+    ordered = stmt.order_by(None).order_by(*state.order_by())
+
+    def fetch(page: int):
+        return db.paginate(ordered, page=page, per_page=state.spec.per_page,
+                           max_per_page=state.spec.per_page, error_out=False)
+
+    found = fetch(state.page)
+    if not found.items and state.page > 1 and found.total:
+        found = fetch(found.pages)  # a page past the end shows the last one
+    return found
 
 
 @dataclass
