@@ -37,7 +37,7 @@ $(MO): $(PO) $(STAMP)
 
 ## make messages: extract new UI texts into the Latvian catalog (then translate them)
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F casework/translations/babel.cfg -k lazy_gettext -k _l -k deferred -k N_ \
+	$(BIN)/pybabel extract -F casework/translations/babel.cfg -k lazy_gettext -k _l -k deferred -k N_ -k L_:1c,2 \
 		--no-location -o /tmp/casework-messages.pot .
 	$(BIN)/pybabel update -i /tmp/casework-messages.pot -d casework/translations -l lv \
 		--no-fuzzy-matching

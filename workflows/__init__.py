@@ -39,6 +39,7 @@ from typing import Any
 from transitions import Event, Machine, MachineError
 
 from workflows.errors import WorkflowError
+from workflows.labels import Label, language
 
 __all__ = [
     "Condition",
@@ -346,7 +347,11 @@ class WorkflowMachine(Machine):
 
 
 def pick_label(labels: Mapping[str, str], locale: str | None) -> str:
-    """The Latvian or English entry of a ``{"lv": ..., "en": ...}`` label."""
+    """``labels`` in the language of ``locale``: a catalog `Label` in any language the catalog
+    has, or the Latvian or English entry of a plain ``{"lv": ..., "en": ...}`` mapping (the
+    fallbacks that show an unknown code as it is)."""
+    if isinstance(labels, Label):
+        return labels[language(locale)]
     if locale and locale.lower().startswith("en"):
         return labels["en"]
     return labels["lv"]

@@ -17,6 +17,7 @@ import enum
 from typing import Any
 
 from workflows import Condition, Spec, WorkflowMachine, input_condition
+from workflows.labels import L_, Label
 
 
 class ReportStatus(enum.StrEnum):
@@ -30,23 +31,23 @@ class ReportStatus(enum.StrEnum):
     ACCEPTED = "accepted"
 
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    ReportStatus.DRAFT: {"lv": "melnraksts", "en": "draft"},
-    ReportStatus.IN_REVIEW: {"lv": "pārskatīšanā", "en": "in review"},
-    ReportStatus.APPROVED: {"lv": "apstiprināts", "en": "approved"},
-    ReportStatus.SUBMITTED: {"lv": "iesniegts", "en": "submitted"},
-    ReportStatus.RETURNED: {"lv": "atgriezts", "en": "returned"},
-    ReportStatus.ACCEPTED: {"lv": "pieņemts", "en": "accepted"},
+STATUS_LABELS: dict[str, Label] = {
+    ReportStatus.DRAFT: L_("annual report status", "draft"),
+    ReportStatus.IN_REVIEW: L_("annual report status", "in review"),
+    ReportStatus.APPROVED: L_("annual report status", "approved"),
+    ReportStatus.SUBMITTED: L_("annual report status", "submitted"),
+    ReportStatus.RETURNED: L_("annual report status", "returned"),
+    ReportStatus.ACCEPTED: L_("annual report status", "accepted"),
 }
 
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "submit_for_review": {"lv": "Nodot pārskatīšanai", "en": "Send for review"},
-    "send_back": {"lv": "Atgriezt labošanai", "en": "Send back for changes"},
-    "approve": {"lv": "Apstiprināt", "en": "Approve"},
-    "submit": {"lv": "Iesniegt", "en": "Submit"},
-    "return_report": {"lv": "Atgriezt pašvaldībai", "en": "Return to the municipality"},
-    "rework": {"lv": "Labot atgriezto pārskatu", "en": "Rework the returned report"},
-    "accept": {"lv": "Pieņemt", "en": "Accept"},
+TRIGGER_LABELS: dict[str, Label] = {
+    "submit_for_review": L_("annual report action", "Send for review"),
+    "send_back": L_("annual report action", "Send back for changes"),
+    "approve": L_("annual report action", "Approve"),
+    "submit": L_("annual report action", "Submit"),
+    "return_report": L_("annual report action", "Return to the municipality"),
+    "rework": L_("annual report action", "Rework the returned report"),
+    "accept": L_("annual report action", "Accept"),
 }
 
 CONDITIONS: dict[str, Condition] = {

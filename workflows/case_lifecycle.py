@@ -42,6 +42,7 @@ from workflows import (
     required_text,
     risk_profile,
 )
+from workflows.labels import L_, Label
 
 
 class CaseStatus(enum.StrEnum):
@@ -67,48 +68,52 @@ class ClosureReason(enum.StrEnum):
     OTHER = "other"
 
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    CaseStatus.REGISTERED: {"lv": "reģistrēta", "en": "registered"},
-    CaseStatus.ASSESSMENT: {"lv": "izvērtēšana", "en": "assessment"},
-    CaseStatus.INTERVENTION: {
-        "lv": "intervence (aktīva sadarbība)",
-        "en": "intervention (active cooperation)",
-    },
-    CaseStatus.CRISIS: {"lv": "krīze", "en": "crisis"},
-    CaseStatus.MONITORING: {"lv": "pēcnovērošana", "en": "follow-up (monitoring)"},
-    CaseStatus.INACTIVE: {"lv": "neaktīva sadarbība", "en": "inactive cooperation"},
-    CaseStatus.CLOSED: {"lv": "slēgta", "en": "closed"},
+STATUS_LABELS: dict[str, Label] = {
+    CaseStatus.REGISTERED: L_("case status", "registered"),
+    CaseStatus.ASSESSMENT: L_("case status", "assessment"),
+    CaseStatus.INTERVENTION: L_("case status", "intervention (active cooperation)"),
+    CaseStatus.CRISIS: L_("case status", "crisis"),
+    CaseStatus.MONITORING: L_("case status", "follow-up (monitoring)"),
+    CaseStatus.INACTIVE: L_("case status", "inactive cooperation"),
+    CaseStatus.CLOSED: L_("case status", "closed"),
 }
 
-CLOSURE_REASONS: dict[str, dict[str, str]] = {
-    ClosureReason.GOALS_ACHIEVED: {"lv": "Mērķi sasniegti", "en": "Goals achieved"},
-    ClosureReason.MOVED_MUNICIPALITY: {
-        "lv": "Pārcēlās uz citu pašvaldību",
-        "en": "Moved to another municipality",
-    },
-    ClosureReason.CAME_OF_AGE: {"lv": "Bērns sasniedza pilngadību", "en": "The child came of age"},
-    ClosureReason.PASSED_TO_INSTITUTION: {
-        "lv": "Atbildība nodota citai iestādei",
-        "en": "Responsibility passed to another institution",
-    },
-    ClosureReason.CLIENT_REFUSED_NO_RISK: {
-        "lv": "Klients atteicās no atbalsta, un risks nepastāv",
-        "en": "The client refused support and no risk remains",
-    },
-    ClosureReason.OTHER: {"lv": "Cits (jāapraksta)", "en": "Other (describe)"},
+CLOSURE_REASONS: dict[str, Label] = {
+    ClosureReason.GOALS_ACHIEVED: L_("case closure reason", "Goals achieved"),
+    ClosureReason.MOVED_MUNICIPALITY: L_("case closure reason", "Moved to another municipality"),
+    ClosureReason.CAME_OF_AGE: L_("case closure reason", "The child came of age"),
+    ClosureReason.PASSED_TO_INSTITUTION: L_("case closure reason",
+                                            "Responsibility passed to another institution"),
+    ClosureReason.CLIENT_REFUSED_NO_RISK: L_("case closure reason",
+                                             "The client refused support and no risk remains"),
+    ClosureReason.OTHER: L_("case closure reason", "Other (describe)"),
 }
 
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "start_assessment": {"lv": "Sākt izvērtēšanu", "en": "Start the assessment"},
-    "start_intervention": {"lv": "Sākt intervenci", "en": "Start the intervention"},
-    "escalate_crisis": {"lv": "Pieteikt krīzi", "en": "Declare a crisis"},
-    "resolve_crisis": {"lv": "Beigt krīzi", "en": "End the crisis"},
-    "start_monitoring": {"lv": "Sākt pēcnovērošanu", "en": "Start follow-up (monitoring)"},
-    "deactivate": {"lv": "Atzīmēt neaktīvu sadarbību", "en": "Mark cooperation inactive"},
-    "reactivate": {"lv": "Atjaunot aktīvu sadarbību", "en": "Resume active cooperation"},
-    "resume_monitoring": {"lv": "Atsākt pēcnovērošanu", "en": "Resume follow-up (monitoring)"},
-    "close": {"lv": "Slēgt lietu", "en": "Close the case"},
-    "reopen": {"lv": "Atkārtoti atvērt lietu", "en": "Reopen the case"},
+TRIGGER_LABELS: dict[str, Label] = {
+    "start_assessment": L_("case action", "Start the assessment"),
+    "start_intervention": L_("case action", "Start the intervention"),
+    "escalate_crisis": L_("case action", "Declare a crisis"),
+    "resolve_crisis": L_("case action", "End the crisis"),
+    "start_monitoring": L_("case action", "Start follow-up (monitoring)"),
+    "deactivate": L_("case action", "Mark cooperation inactive"),
+    "reactivate": L_("case action", "Resume active cooperation"),
+    "resume_monitoring": L_("case action", "Resume follow-up (monitoring)"),
+    "close": L_("case action", "Close the case"),
+    "reopen": L_("case action", "Reopen the case"),
+}
+
+#: What the history says happened (past tense), for each trigger: the buttons say what to do.
+EVENT_LABELS: dict[str, Label] = {
+    "start_assessment": L_("case event", "Assessment started"),
+    "start_intervention": L_("case event", "Intervention started"),
+    "escalate_crisis": L_("case event", "Crisis declared"),
+    "resolve_crisis": L_("case event", "Crisis ended"),
+    "start_monitoring": L_("case event", "Follow-up (monitoring) started"),
+    "deactivate": L_("case event", "Cooperation marked inactive"),
+    "reactivate": L_("case event", "Active cooperation resumed"),
+    "resume_monitoring": L_("case event", "Follow-up (monitoring) resumed"),
+    "close": L_("case event", "Case closed"),
+    "reopen": L_("case event", "Case reopened"),
 }
 
 

@@ -15,6 +15,7 @@ import enum
 from typing import Any
 
 from workflows import Condition, Spec, WorkflowMachine, input_condition
+from workflows.labels import L_, Label
 
 
 class DecisionStatus(enum.StrEnum):
@@ -26,17 +27,17 @@ class DecisionStatus(enum.StrEnum):
     NOT_EXECUTED = "not_executed"
 
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    DecisionStatus.PENDING: {"lv": "gaida izpildi", "en": "pending"},
-    DecisionStatus.IN_PROGRESS: {"lv": "izpildē", "en": "in progress"},
-    DecisionStatus.EXECUTED: {"lv": "izpildīts", "en": "executed"},
-    DecisionStatus.NOT_EXECUTED: {"lv": "nav izpildīts", "en": "not executed"},
+STATUS_LABELS: dict[str, Label] = {
+    DecisionStatus.PENDING: L_("decision status", "pending"),
+    DecisionStatus.IN_PROGRESS: L_("decision status", "in progress"),
+    DecisionStatus.EXECUTED: L_("decision status", "executed"),
+    DecisionStatus.NOT_EXECUTED: L_("decision status", "not executed"),
 }
 
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "start_execution": {"lv": "Sākt izpildi", "en": "Start execution"},
-    "mark_executed": {"lv": "Atzīmēt kā izpildītu", "en": "Mark as executed"},
-    "mark_not_executed": {"lv": "Atzīmēt kā neizpildītu", "en": "Mark as not executed"},
+TRIGGER_LABELS: dict[str, Label] = {
+    "start_execution": L_("decision action", "Start execution"),
+    "mark_executed": L_("decision action", "Mark as executed"),
+    "mark_not_executed": L_("decision action", "Mark as not executed"),
 }
 
 CONDITIONS: dict[str, Condition] = {

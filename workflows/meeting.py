@@ -18,6 +18,7 @@ from typing import Any
 
 from workflows import Condition, Spec, WorkflowMachine, fact_condition, input_condition
 from workflows.errors import WorkflowError
+from workflows.labels import L_, Label
 
 
 class MeetingStatus(enum.StrEnum):
@@ -29,17 +30,17 @@ class MeetingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    MeetingStatus.PLANNED: {"lv": "ieplānota", "en": "planned"},
-    MeetingStatus.HELD: {"lv": "notikusi", "en": "held"},
-    MeetingStatus.MINUTES_APPROVED: {"lv": "protokols apstiprināts", "en": "minutes approved"},
-    MeetingStatus.CANCELLED: {"lv": "atcelta", "en": "cancelled"},
+STATUS_LABELS: dict[str, Label] = {
+    MeetingStatus.PLANNED: L_("meeting status", "planned"),
+    MeetingStatus.HELD: L_("meeting status", "held"),
+    MeetingStatus.MINUTES_APPROVED: L_("meeting status", "minutes approved"),
+    MeetingStatus.CANCELLED: L_("meeting status", "cancelled"),
 }
 
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "mark_held": {"lv": "Atzīmēt, ka sanāksme notikusi", "en": "Mark the meeting as held"},
-    "approve_minutes": {"lv": "Apstiprināt protokolu", "en": "Approve the minutes"},
-    "cancel": {"lv": "Atcelt sanāksmi", "en": "Cancel the meeting"},
+TRIGGER_LABELS: dict[str, Label] = {
+    "mark_held": L_("meeting action", "Mark the meeting as held"),
+    "approve_minutes": L_("meeting action", "Approve the minutes"),
+    "cancel": L_("meeting action", "Cancel the meeting"),
 }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflows import Condition, Spec, WorkflowMachine, fact_condition, input_condition
+from workflows.labels import L_, Label
 from workflows.policy import Policy
 
 
@@ -31,17 +32,25 @@ class Risk(enum.StrEnum):
     RED = "red"
 
 
-RISK_LABELS: dict[str, dict[str, str]] = {
-    Risk.GREEN: {"lv": "zaļš", "en": "green"},
-    Risk.YELLOW: {"lv": "dzeltens", "en": "yellow"},
-    Risk.RED: {"lv": "sarkans", "en": "red"},
+RISK_LABELS: dict[str, Label] = {
+    Risk.GREEN: L_("risk profile colour", "green"),
+    Risk.YELLOW: L_("risk profile colour", "yellow"),
+    Risk.RED: L_("risk profile colour", "red"),
 }
 
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "raise_to_yellow": {"lv": "Paaugstināt risku uz dzeltenu", "en": "Raise the risk to yellow"},
-    "raise_to_red": {"lv": "Paaugstināt risku uz sarkanu", "en": "Raise the risk to red"},
-    "lower_to_yellow": {"lv": "Samazināt risku uz dzeltenu", "en": "Lower the risk to yellow"},
-    "lower_to_green": {"lv": "Samazināt risku uz zaļu", "en": "Lower the risk to green"},
+TRIGGER_LABELS: dict[str, Label] = {
+    "raise_to_yellow": L_("risk profile action", "Raise the risk to yellow"),
+    "raise_to_red": L_("risk profile action", "Raise the risk to red"),
+    "lower_to_yellow": L_("risk profile action", "Lower the risk to yellow"),
+    "lower_to_green": L_("risk profile action", "Lower the risk to green"),
+}
+
+#: What the history says happened (past tense), for each trigger.
+EVENT_LABELS: dict[str, Label] = {
+    "raise_to_yellow": L_("risk profile event", "Risk raised to yellow"),
+    "raise_to_red": L_("risk profile event", "Risk raised to red"),
+    "lower_to_yellow": L_("risk profile event", "Risk lowered to yellow"),
+    "lower_to_green": L_("risk profile event", "Risk lowered to green"),
 }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflows import Condition, Spec, WorkflowMachine, input_condition
+from workflows.labels import L_, Label
 
 
 class Area(enum.StrEnum):
@@ -35,23 +36,23 @@ class Area(enum.StrEnum):
 
 AREAS: tuple[str, ...] = tuple(a.value for a in Area)
 
-AREA_LABELS: dict[str, dict[str, str]] = {
-    Area.NEEDS: {"lv": "Bērna vajadzības", "en": "The child's needs"},
-    Area.FAMILY: {"lv": "Ģimene", "en": "Family"},
-    Area.ENVIRONMENT: {"lv": "Vide", "en": "Environment"},
-    Area.RISK_FACTORS: {"lv": "Riska faktori", "en": "Risk factors"},
-    Area.STRENGTHS: {"lv": "Stiprās puses (resursi)", "en": "Strengths"},
+AREA_LABELS: dict[str, Label] = {
+    Area.NEEDS: L_("support plan assessment area", "The child's needs"),
+    Area.FAMILY: L_("support plan assessment area", "Family"),
+    Area.ENVIRONMENT: L_("support plan assessment area", "Environment"),
+    Area.RISK_FACTORS: L_("support plan assessment area", "Risk factors"),
+    Area.STRENGTHS: L_("support plan assessment area", "Strengths"),
 }
 
 #: Concern ratings 0–3.
 RATINGS: tuple[int, ...] = (0, 1, 2, 3)
 NONE, LOW, MEDIUM, HIGH = RATINGS
 
-RATING_LABELS: dict[int, dict[str, str]] = {
-    NONE: {"lv": "nav bažu", "en": "no concern"},
-    LOW: {"lv": "zemas bažas", "en": "low concern"},
-    MEDIUM: {"lv": "vidējas bažas", "en": "medium concern"},
-    HIGH: {"lv": "augstas bažas", "en": "high concern"},
+RATING_LABELS: dict[int, Label] = {
+    NONE: L_("support plan assessment rating", "no concern"),
+    LOW: L_("support plan assessment rating", "low concern"),
+    MEDIUM: L_("support plan assessment rating", "medium concern"),
+    HIGH: L_("support plan assessment rating", "high concern"),
 }
 
 
@@ -63,17 +64,13 @@ class Proposal:
     rule: str
 
 
-PROPOSAL_LABELS: dict[str, dict[str, str]] = {
-    "risk_factors_high": {"lv": "riska faktori ar augstām bažām",
-                          "en": "risk factors of high concern"},
-    "two_areas_high": {"lv": "divas vai vairāk jomas ar augstām bažām",
-                       "en": "two or more areas of high concern"},
-    "one_area_high": {"lv": "viena joma ar augstām bažām", "en": "one area of high concern"},
-    "risk_factors_medium": {"lv": "riska faktori ar vidējām bažām",
-                            "en": "risk factors of medium concern"},
-    "two_areas_medium": {"lv": "divas vai vairāk jomas ar vidējām bažām",
-                         "en": "two or more areas of medium concern"},
-    "no_significant_concern": {"lv": "nav būtisku bažu", "en": "no significant concern"},
+PROPOSAL_LABELS: dict[str, Label] = {
+    "risk_factors_high": L_("support plan proposal", "risk factors of high concern"),
+    "two_areas_high": L_("support plan proposal", "two or more areas of high concern"),
+    "one_area_high": L_("support plan proposal", "one area of high concern"),
+    "risk_factors_medium": L_("support plan proposal", "risk factors of medium concern"),
+    "two_areas_medium": L_("support plan proposal", "two or more areas of medium concern"),
+    "no_significant_concern": L_("support plan proposal", "no significant concern"),
 }
 
 
@@ -115,11 +112,11 @@ GOAL_STATUSES: tuple[str, ...] = tuple(s.value for s in GoalStatus)
 #: A goal in one of these states is closed (counted in the annual report when closed).
 GOAL_CLOSED: frozenset[str] = frozenset({GoalStatus.REACHED, GoalStatus.NOT_REACHED})
 
-GOAL_STATUS_LABELS: dict[str, dict[str, str]] = {
-    GoalStatus.NOT_STARTED: {"lv": "nav uzsākts", "en": "not started"},
-    GoalStatus.IN_PROGRESS: {"lv": "tiek īstenots", "en": "in progress"},
-    GoalStatus.REACHED: {"lv": "sasniegts", "en": "reached"},
-    GoalStatus.NOT_REACHED: {"lv": "nav sasniegts", "en": "not reached"},
+GOAL_STATUS_LABELS: dict[str, Label] = {
+    GoalStatus.NOT_STARTED: L_("support plan goal status", "not started"),
+    GoalStatus.IN_PROGRESS: L_("support plan goal status", "in progress"),
+    GoalStatus.REACHED: L_("support plan goal status", "reached"),
+    GoalStatus.NOT_REACHED: L_("support plan goal status", "not reached"),
 }
 
 
@@ -130,14 +127,14 @@ class PlanStatus(enum.StrEnum):
     AGREED = "agreed"
 
 
-PLAN_STATUS_LABELS: dict[str, dict[str, str]] = {
-    PlanStatus.DRAFT: {"lv": "projekts", "en": "draft"},
-    PlanStatus.AGREED: {"lv": "saskaņots", "en": "agreed"},
+PLAN_STATUS_LABELS: dict[str, Label] = {
+    PlanStatus.DRAFT: L_("support plan plan status", "draft"),
+    PlanStatus.AGREED: L_("support plan plan status", "agreed"),
 }
 
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "agree": {"lv": "Atzīmēt plānu kā saskaņotu", "en": "Mark the plan as agreed"},
-    "reopen": {"lv": "Atgriezt plānu projektā", "en": "Return the plan to draft"},
+TRIGGER_LABELS: dict[str, Label] = {
+    "agree": L_("support plan action", "Mark the plan as agreed"),
+    "reopen": L_("support plan action", "Return the plan to draft"),
 }
 
 

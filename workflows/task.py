@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflows import Condition, Spec, WorkflowMachine, input_condition
+from workflows.labels import L_, Label
 
 
 class TaskStatus(enum.StrEnum):
@@ -23,18 +24,18 @@ class TaskStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    TaskStatus.OPEN: {"lv": "atvērts", "en": "open"},
-    TaskStatus.DONE: {"lv": "izpildīts", "en": "done"},
-    TaskStatus.CANCELLED: {"lv": "atcelts", "en": "cancelled"},
+STATUS_LABELS: dict[str, Label] = {
+    TaskStatus.OPEN: L_("task status", "open"),
+    TaskStatus.DONE: L_("task status", "done"),
+    TaskStatus.CANCELLED: L_("task status", "cancelled"),
 }
 
-TRIGGER_LABELS: dict[str, dict[str, str]] = {
-    "complete": {"lv": "Atzīmēt kā izpildītu", "en": "Mark as done"},
-    "cancel": {"lv": "Atcelt uzdevumu", "en": "Cancel the task"},
+TRIGGER_LABELS: dict[str, Label] = {
+    "complete": L_("task action", "Mark as done"),
+    "cancel": L_("task action", "Cancel the task"),
 }
 
-OVERDUE_LABEL: dict[str, str] = {"lv": "nokavēts", "en": "overdue"}
+OVERDUE_LABEL: Label = L_("task deadline", "overdue")
 
 CONDITIONS: dict[str, Condition] = {
     "note_required": input_condition(

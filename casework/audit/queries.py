@@ -23,6 +23,7 @@ from casework.cases.models import Case, Referral
 from casework.documents.models import Document
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, Meeting
+from casework.listing import contains_pattern
 from casework.orgs.models import Institution
 from casework.tasks.models import Task
 from workflows.policy import RIGA
@@ -73,15 +74,10 @@ def _riga_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=RIGA)
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def users_matching(municipality_id: int, text: str):
     """A select of the ids of the municipality's users whose name or e-mail contains
     ``text`` (any case)."""
-    pattern = _like(text.lower())
+    pattern = contains_pattern(text.lower())
     return (select(User.id).join(Institution, Institution.id == User.institution_id)
             .where(Institution.municipality_id == municipality_id,
                    or_(func.lower(User.full_name).like(pattern, escape="\\"),

@@ -70,7 +70,8 @@ def meeting_summary(meeting: Meeting) -> str:
     if _is_case_meeting(meeting):
         text = _("Case meeting")
     else:
-        text = f"{meeting.group.name}: {meeting.title}" if meeting.title else meeting.group.name
+        text = (f"{meeting.group.display_name}: {meeting.title}" if meeting.title
+                else meeting.group.display_name)
     if meeting.status == "cancelled":
         text = _("Cancelled: %(title)s", title=text)
     return text

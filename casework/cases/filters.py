@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
+from datetime import date
+
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -29,45 +31,93 @@ PERSON_FIELD_LABELS = {
 }
 
 
-def event_label(event, statuses, risks, users) -> str:
-    """One line of a case's history."""
+def _person_text(person) -> str:
+    """"Laura Strazdiņa (bērns)": a person of the case as the case page names them."""
+    if person is None:
+        return _("a person of the case")
+    return _("%(name)s (%(role)s)", name=person.full_name,
+             role=_label(PERSON_ROLE_LABELS, person.role))
+
+
+def _user_name(users, user_id) -> str:
+    user = users.get(user_id) if isinstance(user_id, int) else None
+    return user.full_name if user else "—"
+
+
+def _iso_date(value) -> str:
+    try:
+        return format_date(date.fromisoformat(str(value)), "dd.MM.yyyy")
+    except ValueError:
+        return "—"
+
+
+def event_label(event, statuses, risks, users, persons=()) -> str:
+    """One line of a case's history, as a sentence in the user's language: what happened (in
+    the past tense, not the label of the button that did it) and to whom, by name (the page
+    shows the case's persons and group anyway; the stored event keeps only their ids)."""
     locale = str(get_locale())
     details = event.details or {}
     if event.machine == "lifecycle":
         if event.trigger == "opened":
-            return _("case opened (%(status)s)",
+            return _("Case opened (%(status)s)",
                      status=pick_label(statuses[event.to_state], locale))
-        trigger = pick_label(case_lifecycle.TRIGGER_LABELS.get(
-            event.trigger, {"lv": event.trigger, "en": event.trigger}), locale)
-        return _("%(trigger)s: %(from)s → %(to)s", trigger=trigger,
-                 **{"from": pick_label(statuses[event.from_state], locale),
-                    "to": pick_label(statuses[event.to_state], locale)})
+        moved = {"from": pick_label(statuses[event.from_state], locale),
+                 "to": pick_label(statuses[event.to_state], locale)}
+        label = case_lifecycle.EVENT_LABELS.get(event.trigger)
+        if label is None:
+            return _("Status changed (%(from)s → %(to)s)", **moved)
+        return _("%(event)s (%(from)s → %(to)s)", event=pick_label(label, locale), **moved)
     if event.machine == "risk":
-        return _("risk: %(from)s → %(to)s", **{
-            "from": pick_label(risks[event.from_state], locale),
-            "to": pick_label(risks[event.to_state], locale)})
-    user = users.get(details.get("user_id"))
-    name = user.full_name if user else "—"
+        moved = {"from": pick_label(risks[event.from_state], locale),
+                 "to": pick_label(risks[event.to_state], locale)}
+        label = risk_profile.EVENT_LABELS.get(event.trigger)
+        if label is None:
+            return _("Risk profile changed (%(from)s → %(to)s)", **moved)
+        return _("%(event)s (%(from)s → %(to)s)", event=pick_label(label, locale), **moved)
+    person = {p.id: p for p in persons}.get(details.get("person_id"))
+    trigger = event.trigger
+    if trigger == "member_added":
+        return _("Added to the group: %(name)s", name=_user_name(users, details.get("user_id")))
+    if trigger == "member_removed":
+        return _("Removed from the group: %(name)s",
+                 name=_user_name(users, details.get("user_id")))
+    if trigger == "person_added":
+        return _("Person added: %(person)s", person=_person_text(person))
+    if trigger == "person_corrected":
+        return _("Person's data corrected: %(person)s; changed: %(fields)s",
+                 person=_person_text(person),
+                 fields=", ".join(_label(PERSON_FIELD_LABELS, f)
+                                  for f in details.get("fields", [])))
+    if trigger == "person_ended":
+        return _("No longer part of the case: %(person)s", person=_person_text(person))
+    if trigger == "client_participation":
+        if details.get("informed"):
+            return _("Client participation recorded: the client was informed")
+        return _("Client participation recorded: the client was not informed")
+    if trigger == "reassigned":
+        return _("Case passed to another case manager: %(from)s → %(to)s",
+                 **{"from": _user_name(users, details.get("from")),
+                    "to": _user_name(users, details.get("to"))})
+    if trigger == "reviewed":
+        return _("Case reviewed; next review on %(date)s",
+                 date=_iso_date(details.get("next_review_due")))
+    if trigger == "assessed":
+        return _("Assessment saved (version %(v)s)", v=details.get("version", "—"))
+    if trigger == "minutes_approved":
+        numbers = [str(n) for n in details.get("decisions") or []]
+        if numbers:
+            return _("Minutes of the group's meeting approved; decisions: %(decisions)s",
+                     decisions=", ".join(numbers))
+        return _("Minutes of the group's meeting approved")
     texts = {
-        "member_added": _("added to the group: %(name)s", name=name),
-        "member_removed": _("removed from the group: %(name)s", name=name),
-        "referral_attached": _("referral attached"),
-        "person_added": _("person added"),
-        "person_corrected": _("person's data corrected: %(fields)s",
-                              fields=", ".join(_label(PERSON_FIELD_LABELS, f)
-                                               for f in details.get("fields", []))),
-        "person_ended": _("person no longer part of the case"),
-        "client_participation": _("client participation recorded"),
-        "reassigned": _("case reassigned to another case manager"),
-        "reviewed": _("case reviewed; next review %(date)s",
-                      date=details.get("next_review_due", "—")),
-        "assessed": _("assessment saved (version %(v)s)", v=details.get("version", "—")),
-        "plan_created": _("support plan started"),
-        "goal_added": _("goal added to the support plan"),
-        "plan_agreed": _("support plan agreed"),
-        "plan_reopened": _("support plan returned to draft"),
+        "referral_attached": _l("Referral attached"),
+        "plan_created": _l("Support plan started"),
+        "goal_added": _l("Goal added to the support plan"),
+        "plan_agreed": _l("Support plan agreed"),
+        "plan_reopened": _l("Support plan returned to draft"),
     }
-    return texts.get(event.trigger, event.trigger)
+    # An event this version does not know is still shown in words, never as its code.
+    return str(texts.get(trigger, _l("Change recorded")))
 
 
 def init_app(app) -> None:

@@ -37,7 +37,13 @@ from casework.concurrency import Stale, check_version, flush
 from casework.counters import bump_counter
 from casework.db_types import utcnow
 from casework.extensions import db
-from casework.groups.models import CooperationGroup, Decision, GroupMember, Meeting
+from casework.groups.models import (
+    CASE_GROUP_NAME_PREFIX,
+    CooperationGroup,
+    Decision,
+    GroupMember,
+    Meeting,
+)
 from casework.policies.operations import calendar_for, policy_for
 from casework.tasks.models import Task
 from workflows import WorkflowError, case_lifecycle, pick_label, risk_profile
@@ -456,7 +462,7 @@ def create_case_with_group(actor, *, municipality_id: int, year: int, seq: int, 
     db.session.add(case)
     db.session.flush()
     group = CooperationGroup(municipality_id=municipality_id, kind="interprofessional",
-                             name=f"Lieta {number}", case_id=case.id,
+                             name=f"{CASE_GROUP_NAME_PREFIX}{number}", case_id=case.id,
                              lead_id=case_manager.id if case_manager else None, created_at=at)
     db.session.add(group)
     db.session.flush()

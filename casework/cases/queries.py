@@ -28,6 +28,7 @@ from casework.cases.models import (
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, GroupMember
+from casework.listing import ListSpec, contains_pattern
 from casework.orgs.models import Institution
 
 ACTIVE_STATUSES = ("registered", "assessment", "intervention", "crisis", "monitoring")
@@ -91,7 +92,9 @@ def filtered_cases(user, *, risk=None, status=None, case_manager_id=None, catego
         stmt = stmt.where(Case.risk == risk)
     if status == "active":
         stmt = stmt.where(Case.status.in_(ACTIVE_STATUSES))
-    elif status:
+    elif status == "open":
+        stmt = stmt.where(Case.status != "closed")
+    elif status and status != "all":
         stmt = stmt.where(Case.status == status)
     if case_manager_id:
         stmt = stmt.where(Case.case_manager_id == case_manager_id)
@@ -108,8 +111,23 @@ def filtered_cases(user, *, risk=None, status=None, case_manager_id=None, catego
         if clause is not None:
             stmt = stmt.where(clause)
     return stmt.options(selectinload(Case.case_manager), selectinload(Case.persons)).order_by(
-        case({"red": 0, "yellow": 1, "green": 2}, value=Case.risk), Case.next_review_due,
-        Case.id.desc())
+        *CASE_LIST.default_order())
+
+
+def _risk_rank():
+    return case({"red": 0, "yellow": 1, "green": 2}, value=Case.risk)
+
+
+#: The case list: red first by default, closed cases only when asked for (issue 18.3).
+CASE_LIST = ListSpec(
+    "cases.cases",
+    sorts={"risk": lambda: (_risk_rank(), Case.next_review_due),
+           "number": lambda: (Case.year, Case.seq),
+           "status": lambda: (Case.status,),
+           "review": lambda: (Case.next_review_due,),
+           "opened": lambda: (Case.opened_at,)},
+    default_sort="risk", tiebreak=lambda: (Case.id.desc(),), defaults={"status": "open"},
+    per_page=25)
 
 
 def confidentiality_rule(user, *, manager, level, author_id, author_institution_id):
@@ -228,10 +246,29 @@ def reporter_outcome(referral: Referral) -> str:
     return "no_action" if referral.outcome == "no_action" else "accepted"
 
 
-def referrals_by(user):
-    """The referrals the user filed, newest first (the reporter sees only the outcome)."""
-    return (select(Referral).where(Referral.reported_by_id == user.id)
-            .order_by(Referral.received_at.desc()))
+def referrals_by(user, *, state: str | None = None, q: str | None = None):
+    """The referrals the user filed, newest first (the reporter sees only the outcome);
+    ``state`` "waiting" or "triaged" narrows them, ``q`` searches the child's name."""
+    stmt = select(Referral).where(Referral.reported_by_id == user.id)
+    if state == "waiting":
+        stmt = stmt.where(Referral.outcome.is_(None))
+    elif state == "triaged":
+        stmt = stmt.where(Referral.outcome.is_not(None))
+    if q:
+        pattern = contains_pattern(q.lower())
+        stmt = stmt.where(or_(
+            func.lower(Referral.child_given_name + " " + Referral.child_family_name)
+            .like(pattern, escape="\\"),
+            func.lower(Referral.child_family_name).like(pattern, escape="\\")))
+    return stmt.order_by(*REFERRALS_MINE.default_order())
+
+
+#: The reporter's list of their referrals (issue 18.3).
+REFERRALS_MINE = ListSpec(
+    "cases.referrals_mine",
+    sorts={"received": lambda: (Referral.received_at,), "urgency": lambda: (
+        case({"red": 0, "yellow": 1, "green": 2}, value=Referral.proposed_urgency),)},
+    default_sort="-received", tiebreak=lambda: (Referral.id.desc(),))
 
 
 def case_managers_of(municipality_id: int):

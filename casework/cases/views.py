@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 from wtforms import SelectChoice
 
+from casework import listing
 from casework.access import role_required
 from casework.auth.models import Role, User
 from casework.auth.operations import OperationRefused
@@ -42,8 +43,6 @@ from workflows import case_lifecycle, pick_label, risk_profile
 from workflows.policy import caseload_limit
 
 bp = Blueprint("cases", __name__)
-
-PER_PAGE = 25
 
 
 def _me() -> User:
@@ -90,9 +89,14 @@ def referral_new():
 @login_required
 def referrals_mine():
     """The user's own referrals with the outcome of triage (nothing of the case)."""
-    rows = db.session.scalars(queries.referrals_by(_me()).limit(200)).all()
-    return render_template("cases/referrals_mine.html", referrals=rows,
-                           outcomes={r.id: queries.reporter_outcome(r) for r in rows})
+    wanted = request.args.get("state")
+    state = listing.read_list(queries.REFERRALS_MINE, request.args, {
+        "state": wanted if wanted in ("waiting", "triaged") else None,
+        "q": listing.search_text(request.args)})
+    page = listing.paginate(db, queries.referrals_by(_me(), **state.filters), state)
+    return render_template("cases/referrals_mine.html", referrals=page.items, page=page,
+                           state=state,
+                           outcomes={r.id: queries.reporter_outcome(r) for r in page.items})
 
 
 @bp.route("/referrals/triage")
@@ -151,7 +155,7 @@ def _list_filters() -> dict:
     filters = {
         "risk": args.get("risk") if args.get("risk") in ("green", "yellow", "red") else None,
         "status": args.get("status") if args.get("status") in
-        (*case_lifecycle.CaseStatus, "active") else None,
+        (*case_lifecycle.CaseStatus, "active", "open", "all") else None,
         "category": args.get("category") if args.get("category") in
         {c.value for c in CATEGORY_LABELS} else None,
         "case_manager_id": args.get("case_manager_id", type=int),
@@ -165,12 +169,13 @@ def _list_filters() -> dict:
 @login_required
 def cases():
     """The cases the user may see, filtered and paginated."""
-    filters = _list_filters()
-    page = db.paginate(queries.filtered_cases(_me(), **filters), per_page=PER_PAGE,
-                       max_per_page=PER_PAGE, error_out=False)
+    state = listing.read_list(queries.CASE_LIST, request.args, _list_filters())
+    filters = state.filters
+    page = listing.paginate(db, queries.filtered_cases(_me(), **filters), state)
     managers = db.session.scalars(queries.case_managers_of(_me().municipality_id)).all() \
         if _me().municipality_id else []
-    return render_template("cases/list.html", page=page, filters=filters, managers=managers,
+    return render_template("cases/list.html", page=page, filters=filters, state=state,
+                           managers=managers,
                            categories=CATEGORY_LABELS, today=date.today(),
                            children_of=search.children_of, age_on=search.age_on,
                            statuses=case_lifecycle.STATUS_LABELS)
@@ -222,7 +227,9 @@ def _preload_people(case: Case, history, notes, participation, tasks, members) -
     """Load every user, institution and person the case page names in three queries, so that
     the rows' ``actor``, ``author``, ``assignee``... are found in the session, not queried one
     by one: the page costs the same number of queries whatever the length of its lists."""
-    ids = ({e.actor_id for e in history} | {e.details.get("user_id") for e in history}
+    named = ("user_id", "from", "to")  # the users a history line names (filters.event_label)
+    ids = ({e.actor_id for e in history}
+           | {(e.details or {}).get(key) for e in history for key in named}
            | {n.author_id for n in notes} | {p.informed_by_id for p in participation}
            | {t.assignee_id for t in tasks} | {m.user_id for m in members}
            | {case.case_manager_id})

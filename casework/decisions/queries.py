@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from casework.extensions import db
 from casework.groups.models import Decision
 from casework.groups.queries import visible_decisions
+from casework.listing import ListSpec, contains_pattern
 from casework.orgs.models import Institution
 from workflows.decision import DecisionStatus
 
 OPEN_STATES = (DecisionStatus.PENDING.value, DecisionStatus.IN_PROGRESS.value)
 #: The status filter's values: the states, plus "overdue" (derived).
-STATUS_FILTERS = (*(s.value for s in DecisionStatus), "overdue")
+#: "open" and "closed" group the statuses of the workflow for the list's filter.
+OPEN_CLOSED = {"open": (DecisionStatus.PENDING.value, DecisionStatus.IN_PROGRESS.value),
+               "closed": (DecisionStatus.EXECUTED.value, DecisionStatus.NOT_EXECUTED.value)}
+STATUS_FILTERS = ("open", "closed", *(s.value for s in DecisionStatus), "overdue")
 
 
 def overdue_clause(today: date):
@@ -35,8 +39,11 @@ def published_decisions(user):
 
 
 def group_decisions(user, group_id: int, *, today: date, year: int | None = None,
-                    status: str | None = None, institution_id: int | None = None):
-    """The group's execution table: rows of ``(Decision, overdue)``, newest first."""
+                    status: str | None = None, institution_id: int | None = None,
+                    q: str | None = None):
+    """The group's execution table: rows of ``(Decision, overdue)``, newest first; ``status``
+    may also be "open" (pending or in progress), "closed" (executed or not) or "overdue", and
+    ``q`` searches the decisions' texts and numbers."""
     overdue = overdue_clause(today)
     stmt = (published_decisions(user).add_columns(overdue.label("overdue"))
             .where(Decision.group_id == group_id))
@@ -44,13 +51,27 @@ def group_decisions(user, group_id: int, *, today: date, year: int | None = None
         stmt = stmt.where(Decision.year == year)
     if status == "overdue":
         stmt = stmt.where(overdue)
+    elif status in OPEN_CLOSED:
+        stmt = stmt.where(Decision.status.in_(OPEN_CLOSED[status]))
     elif status:
         stmt = stmt.where(Decision.status == status)
     if institution_id:
         stmt = stmt.where(Decision.responsible_institution_id == institution_id)
+    if q:
+        pattern = contains_pattern(q.lower())
+        stmt = stmt.where(or_(func.lower(Decision.text).like(pattern, escape="\\"),
+                              func.lower(Decision.number).like(pattern, escape="\\")))
     return stmt.options(selectinload(Decision.responsible_institution),
                         selectinload(Decision.meeting), selectinload(Decision.progress)).order_by(
-        Decision.year.desc(), Decision.seq.desc(), Decision.id.desc())
+        *DECISION_LIST.default_order())
+
+
+#: The execution table's columns to sort by (issue 18.3); newest decision first by default.
+DECISION_LIST = ListSpec(
+    "decisions.group_decisions",
+    sorts={"number": lambda: (Decision.year, Decision.seq), "due": lambda: (Decision.due_date,),
+           "status": lambda: (Decision.status,)},
+    default_sort="-number", tiebreak=lambda: (Decision.id.desc(),))
 
 
 def group_decision_years(user, group_id: int) -> list[int]:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from casework import listing
 from casework.audit.operations import record, record_read
 from casework.auth.models import User
 from casework.decisions import operations as ops
@@ -56,6 +57,7 @@ def _filters(group_id: int) -> dict:
         "year": args.get("year", type=int),
         "status": status if status in queries.STATUS_FILTERS else None,
         "institution_id": args.get("institution_id", type=int),
+        "q": listing.search_text(args),
     }
 
 
@@ -65,13 +67,16 @@ def group_decisions(group_id: int):
     """The group's decisions with their execution status; overdue ones are marked. The read
     is in the audit log (repeated reads within a few minutes once)."""
     group = _content_group_or_404(group_id)
-    filters = _filters(group_id)
+    state = listing.read_list(queries.DECISION_LIST, request.args, _filters(group_id),
+                              group_id=group.id)
+    filters = state.filters
     today = ops.today()
-    rows = db.session.execute(queries.group_decisions(_me(), group.id, today=today,
-                                                      **filters)).all()
+    found = listing.paginate_rows(db, queries.group_decisions(_me(), group.id, today=today,
+                                                               **filters), state)
     record_read("decisions_viewed", group, user=_me())
     page = render_template(
-        "decisions/group.html", group=group, rows=rows, filters=filters, today=today,
+        "decisions/group.html", group=group, rows=found.items, page=found, state=state,
+        filters=filters, today=today,
         years=queries.group_decision_years(_me(), group.id),
         institutions=queries.group_decision_institutions(_me(), group.id),
         statuses=decision_workflow.STATUS_LABELS, status_filters=queries.STATUS_FILTERS,

@@ -160,14 +160,14 @@ def minutes_document(meeting: Meeting) -> MinutesDocument:
                 participation.append((label, value))
     approver = meeting.minutes_approved_by
     return MinutesDocument(
-        municipality=municipality, group=group.name, group_kind=group.kind,
+        municipality=municipality, group=group.display_name, group_kind=group.kind,
         number=meeting_number(meeting), year=meeting.starts_at.astimezone(RIGA).year,
         date=_day(meeting.starts_at), place=meeting.place or (
             _("online meeting") if meeting.online_link else ""),
         starts=_time(meeting.starts_at), ends=_time(meeting.ends_at),
         chair=meeting.chair.full_name if meeting.chair else "",
         minute_taker=meeting.minute_taker.full_name if meeting.minute_taker else "",
-        title=meeting.title or group.name,
+        title=meeting.title or group.display_name,
         present=sorted(present.items()), absent=absent, agenda=agenda,
         course=meeting.minutes or "",
         unlinked_decisions=[_decision_row(d) for d in decisions

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -28,6 +30,13 @@ from casework.auth.models import User
 from casework.db_types import UTCDateTime, utcnow
 from casework.extensions import db
 from casework.orgs.models import Institution
+
+#: The name an interprofessional group gets when its case is opened ("Lieta 2026/0001"),
+#: stored in Latvian; pages show it in the reader's language (`CooperationGroup.display_name`).
+CASE_GROUP_NAME_PREFIX = "Lieta "
+#: Group roles casework itself writes (stored in Latvian), shown in the reader's language; a
+#: role typed by a person is shown as typed.
+GENERATED_GROUP_ROLES = {"gadījuma vadītājs": _l("case manager")}
 
 GROUP_KINDS = ("strategic", "interprofessional")
 MEETING_KINDS = ("regular", "supervision")
@@ -66,6 +75,15 @@ class CooperationGroup(db.Model):
     def is_strategic(self) -> bool:
         return self.kind == "strategic"
 
+    @property
+    def display_name(self) -> str:
+        """The group's name in the reader's language: the generated name of a case's group is
+        translated, a name people gave is shown as given."""
+        if self.kind == "interprofessional" and self.name.startswith(CASE_GROUP_NAME_PREFIX):
+            return _("Interprofessional group of case %(number)s",
+                     number=self.name[len(CASE_GROUP_NAME_PREFIX):])
+        return self.name
+
     def __repr__(self) -> str:
         return f"<CooperationGroup {self.id} {self.kind}>"
 
@@ -86,6 +104,13 @@ class GroupMember(db.Model):
     group: Mapped[CooperationGroup] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
     institution: Mapped[Institution] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        """The member's role in the group, in the reader's language when casework wrote it."""
+        role = self.role_in_group or ""
+        generated = GENERATED_GROUP_ROLES.get(role)
+        return str(generated) if generated is not None else role
 
     def __repr__(self) -> str:
         return f"<GroupMember group={self.group_id} user={self.user_id}>"

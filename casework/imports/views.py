@@ -36,7 +36,8 @@ def upload():
     admin = current_user._get_current_object()
     form = ImportForm()
     groups = _groups(admin.municipality_id)
-    form.group.choices = [SelectChoice(0, "—")] + [SelectChoice(g.id, g.name) for g in groups]
+    form.group.choices = [SelectChoice(0, "—")] + [SelectChoice(g.id, g.display_name)
+                                                  for g in groups]
     result, status = None, 200
     if form.is_submitted():
         if not form.validate():

@@ -351,7 +351,8 @@ def institution_overdue_tasks(user, today: date) -> Section:
 
 # -- meetings ---------------------------------------------------------------------------------
 def _meeting_text(meeting: Meeting) -> str:
-    return f"{meeting.group.name}: {meeting.title}" if meeting.title else meeting.group.name
+    return (f"{meeting.group.display_name}: {meeting.title}" if meeting.title
+            else meeting.group.display_name)
 
 
 def meeting_href(meeting: Meeting) -> str | None:
@@ -424,7 +425,7 @@ def decisions_past_due(user, today: date) -> Section:
         .where(group_content_visibility(user))
         .options(selectinload(Decision.group))
         .order_by(Decision.due_date, Decision.id))
-    rows = [Row(f"{d.number or d.id} · {d.group.name}",
+    rows = [Row(f"{d.number or d.id} · {d.group.display_name}",
                 link("decisions.decision", decision_id=d.id), d.due_date, late=True)
             for d in decisions]
     return Section("decisions_past_due", _l("Decisions past their due date"),

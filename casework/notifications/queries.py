@@ -6,15 +6,26 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from casework.extensions import db
+from casework.listing import ListSpec
 from casework.notifications.models import Notification
 
 PAGE_SIZE = 100
 
 
-def my_notifications(user):
-    """The user's notifications, newest first."""
-    return (select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+def my_notifications(user, *, state: str | None = None):
+    """The user's notifications, newest first; ``state`` "unread" or "read" narrows them."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if state == "unread":
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif state == "read":
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    return stmt.order_by(*NOTIFICATION_LIST.default_order())
+
+
+#: The notification list (issue 18.3): newest first, a page of PAGE_SIZE.
+NOTIFICATION_LIST = ListSpec(
+    "notifications.notifications", sorts={"created": lambda: (Notification.created_at,)},
+    default_sort="-created", tiebreak=lambda: (Notification.id.desc(),), per_page=PAGE_SIZE)
 
 
 def unread_count(user) -> int:

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from casework import listing
 from casework.extensions import db
 from casework.notifications import operations as ops
 from casework.notifications import queries
@@ -23,10 +24,13 @@ bp = Blueprint("notifications", __name__)
 @login_required
 def notifications():
     """The user's notifications, newest first, unread ones marked."""
-    rows = db.session.scalars(
-        queries.my_notifications(current_user).limit(queries.PAGE_SIZE)).all()
-    return render_template("notifications/list.html", notifications=rows,
-                           unread=queries.unread_count(current_user), safe_link=queries.safe_link)
+    wanted = request.args.get("state")
+    state = listing.read_list(queries.NOTIFICATION_LIST, request.args,
+                              {"state": wanted if wanted in ("unread", "read") else None})
+    page = listing.paginate(db, queries.my_notifications(current_user, **state.filters), state)
+    return render_template("notifications/list.html", notifications=page.items, page=page,
+                           state=state, unread=queries.unread_count(current_user),
+                           safe_link=queries.safe_link)
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from casework.cases.models import Case
@@ -23,6 +23,7 @@ from casework.cases.queries import case_visibility
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import Decision, Meeting
+from casework.listing import ListSpec, contains_pattern
 from casework.tasks.models import Task
 
 #: The status filter: "" lists open tasks and those closed in the last RECENT_DAYS days.
@@ -90,31 +91,45 @@ def overdue_clause(today: date):
     return and_(Task.status == "open", Task.due_date < today)
 
 
-def _listed(stmt, *, today: date, status: str | None):
+def _listed(stmt, *, today: date, status: str | None, q: str | None = None):
     if status in ("open", "done", "cancelled"):
         stmt = stmt.where(Task.status == status)
     elif status != "all":
         since = utcnow() - timedelta(days=RECENT_DAYS)
         stmt = stmt.where(or_(Task.status == "open", Task.closed_at >= since))
-    open_first = case((Task.status == "open", 0), else_=1)
-    open_due = case((Task.status == "open", Task.due_date), else_=None)
+    if q:
+        stmt = stmt.where(func.lower(Task.title).like(contains_pattern(q.lower()), escape="\\"))
     return (stmt.add_columns(overdue_clause(today).label("overdue"))
-            .order_by(open_first, open_due, Task.closed_at.desc(), Task.id))
+            .order_by(*TASK_LIST.default_order()))
 
 
-def my_tasks(user, *, today: date, status: str | None = None):
+def _open_first():
+    """Open tasks first, the earliest deadline on top; then the latest closed."""
+    return (case((Task.status == "open", 0), else_=1),
+            case((Task.status == "open", Task.due_date), else_=None), Task.closed_at.desc())
+
+
+#: The task lists' columns to sort by (issue 18.3); the default is the open-first order.
+TASK_LIST = ListSpec(
+    "tasks.my_tasks",
+    sorts={"urgent": _open_first, "deadline": lambda: (Task.due_date,),
+           "status": lambda: (Task.status,), "issued": lambda: (Task.issued_at,)},
+    default_sort="urgent", tiebreak=lambda: (Task.id,))
+
+
+def my_tasks(user, *, today: date, status: str | None = None, q: str | None = None):
     """Rows of ``(Task, overdue)`` assigned to ``user``."""
     return _listed(_issued(user).where(Task.assignee_id == user.id), today=today,
-                   status=status)
+                   status=status, q=q)
 
 
-def institution_tasks(user, *, today: date, status: str | None = None):
+def institution_tasks(user, *, today: date, status: str | None = None, q: str | None = None):
     """Rows of ``(Task, overdue)`` assigned to ``user``'s institution."""
     if user.institution_id is None:
-        return _listed(select(Task).where(false()), today=today, status=status)
+        return _listed(select(Task).where(false()), today=today, status=status, q=q)
     # The list names each task's assignee: load them with the rows, not one query per row.
     return _listed(_issued(user).where(Task.assignee_institution_id == user.institution_id)
-                   .options(selectinload(Task.assignee)), today=today, status=status)
+                   .options(selectinload(Task.assignee)), today=today, status=status, q=q)
 
 
 def case_links(user, tasks) -> dict[int, tuple[str, bool]]:

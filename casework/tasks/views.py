@@ -4,12 +4,15 @@ from a case's page."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
+from casework import listing
 from casework.access import role_required
 from casework.auth.models import Role, User, UserRole
 from casework.cases import access as case_access
@@ -45,38 +48,34 @@ def _status_filter() -> str | None:
     return status if status in queries.STATUS_FILTERS else None
 
 
-#: Rows a task list shows (the caption gives the full count; the filter narrows it down).
-LIST_LIMIT = 100
-
-
-def _render_list(title: str, stmt, status: str | None, show_assignee: bool):
-    # One query gives the first rows and, by a window count, how many there are in all.
-    found = db.session.execute(stmt.add_columns(func.count().over()).limit(LIST_LIMIT)).all()
-    total = found[0][-1] if found else 0
-    rows = [(task, overdue) for task, overdue, _total in found]
+def _render_list(title: str, query, show_assignee: bool, endpoint: str):
+    """A task list: filtered by status and a search of the titles, sorted by a column, paged;
+    one query gives the page's rows and, by a window count, how many there are in all."""
+    spec = replace(queries.TASK_LIST, endpoint=endpoint)
+    state = listing.read_list(spec, request.args,
+                              {"status": _status_filter(), "q": listing.search_text(request.args)})
+    page = listing.paginate_rows(db, query(_me(), today=_today(), status=state.filters["status"],
+                                           q=state.filters["q"]), state)
     return render_template(
-        "tasks/list.html", title=title, rows=rows, total=total, status=status, today=_today(),
+        "tasks/list.html", title=title, rows=page.items, page=page, state=state,
+        total=page.total, status=state.filters["status"], today=_today(),
         show_assignee=show_assignee, statuses=queries.STATUS_FILTERS,
-        cases=queries.case_links(_me(), [t for t, _overdue in rows]))
+        cases=queries.case_links(_me(), [t for t, _overdue in page.items]))
 
 
 @bp.route("/tasks")
 @login_required
 def my_tasks():
     """The user's own tasks: open ones first, overdue on top."""
-    status = _status_filter()
-    return _render_list(_("My tasks"), queries.my_tasks(_me(), today=_today(), status=status),
-                        status, show_assignee=False)
+    return _render_list(_("My tasks"), queries.my_tasks, False, "tasks.my_tasks")
 
 
 @bp.route("/tasks/institution")
 @role_required(*INSTITUTION_ROLES)
 def institution_tasks():
     """The tasks assigned to the user's institution."""
-    status = _status_filter()
-    return _render_list(_("Institution's tasks"),
-                        queries.institution_tasks(_me(), today=_today(), status=status),
-                        status, show_assignee=True)
+    return _render_list(_("Institution's tasks"), queries.institution_tasks, True,
+                        "tasks.institution_tasks")
 
 
 # -- one task ---------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ def test_the_month_grid_starts_on_monday_in_riga_time(client, world):
     html = client.get("/calendar?month=2026-11").get_data(as_text=True)
     # November 2026 starts on a Sunday: the first row is the week of Monday 26 October.
     assert html.index("2026-W44") < html.index("2026-W48") < html.index("2026-W49")
+    # The weeks are named in words; the ISO code stays in the links only.
+    assert ">44. nedēļa<" in html and ">2026-W44<" not in html
     headers = re.findall(r'<th scope="col">([^<]+)</th>', html)
     assert headers[1].lower() == "pirmdiena"
     # 10:00 in Riga is 08:00 UTC: the page shows Latvian time.

@@ -69,7 +69,8 @@ def test_person_correction_writes_history_with_the_field_names_not_the_values(ap
     logged = " ".join(str(e.details) for e in db.session.scalars(select(AuditEvent)))
     assert "Kalniņa" not in logged and "20000000" not in logged and "skola" not in logged
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "personas dati laboti: uzvārds, kontaktinformācija" in page
+    assert (f"Laboti personas dati: {child.given_name} Bērziņa-Kalniņa (bērns); mainīts: "
+            "uzvārds, kontaktinformācija") in page
 
 
 def test_correction_without_changes_writes_nothing(app_ctx, setup):

@@ -75,6 +75,9 @@ def test_overdue_decisions_are_marked_with_a_word(client, world):
     ({"status": "overdue"}, {"late", "late_started"}),
     ({"status": "in_progress"}, {"late_started"}),
     ({"status": "executed"}, {"done"}),
+    ({"status": "open"}, {"late", "late_started", "in_time"}),
+    ({"status": "closed"}, {"done", "last_year"}),
+    ({"q": "NOKAVĒT"}, {"late", "late_started"}),
     ({"institution_id": "school"}, {"late", "done", "last_year"}),
     ({"year": "last"}, {"last_year"}),
     ({"year": "this", "institution_id": "police"}, {"late_started", "in_time"}),
@@ -89,6 +92,17 @@ def test_group_table_filters_by_year_status_and_institution(client, world, param
     html = _table(client, world, **query)
     for key in ("late", "late_started", "in_time", "done", "last_year"):
         assert (world[key].text in html) == (key in expected), key
+
+
+def test_group_table_sorts_by_due_date_both_ways(client, world):
+    client.login(world["coordinator"].email)
+    order = ("done", "late", "late_started", "in_time")
+    ascending = _table(client, world, sort="due")
+    positions = [ascending.index(world[key].text) for key in order]
+    assert positions == sorted(positions)
+    descending = _table(client, world, sort="-due")
+    positions = [descending.index(world[key].text) for key in order]
+    assert positions == sorted(positions, reverse=True)
 
 
 def test_unknown_filter_values_are_ignored_not_an_error(client, world):
