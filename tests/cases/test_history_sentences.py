@@ -74,3 +74,16 @@ def test_generated_group_names_and_roles_are_shown_in_the_readers_language(
     en = client.get(f"/groups/{group.id}").get_data(as_text=True)
     assert f"Interprofessional group of case {case.number}" in en
     assert "<td>case manager</td>" in en and "gadījuma vadītājs" not in en
+
+
+def test_case_page_has_an_in_page_menu_of_its_sections(app_ctx, client, make_case,
+                                                       case_manager):
+    case = make_case()
+    client.login(case_manager.email)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    nav = html[html.index('<nav class="section-nav"'):]
+    nav = nav[:nav.index("</nav>")]
+    anchors = re.findall(r'href="#([\w-]+)"', nav)
+    assert anchors[0] == "actions-h" and "history-h" in anchors and "persons-h" in anchors
+    for anchor in anchors:  # every link leads to a heading of the page
+        assert f'id="{anchor}"' in html, anchor
