@@ -171,7 +171,7 @@ def user_edit(user_id: int):
                            action_form=ActionForm()), status
 
 
-@bp.route("/users/<int:user_id>/<any(deactivate, reactivate, unlock, reset, second-factor):action>",
+@bp.route("/users/<int:user_id>/<any(deactivate, reactivate, unlock, reset, second_factor):action>",
           methods=["POST"])
 def user_action(user_id: int, action: str):
     """Deactivate, reactivate, unlock, reset the password or the second factor of a user."""
@@ -186,7 +186,7 @@ def user_action(user_id: int, action: str):
         elif action == "unlock":
             user_ops.unlock_user(_admin(), user)
             message = _("User unlocked.")
-        elif action == "second-factor":
+        elif action == "second_factor":
             twofactor.reset(_admin(), user)
             message = _("The second factor has been reset: the user sets it up again at the "
                         "next login.")

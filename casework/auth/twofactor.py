@@ -39,7 +39,7 @@ VALID_WINDOW = 1
 RECOVERY_CODE_COUNT = 10
 #: Recovery codes: 12 characters in three groups, from an alphabet without 0/o and 1/l.
 _RECOVERY_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
-_TOTP_RE = re.compile(r"\d{6}")
+_TOTP_RE = re.compile(r"[0-9]{6}")
 _RECOVERY_RE = re.compile(rf"[{_RECOVERY_ALPHABET}]{{12}}")
 
 
