@@ -37,7 +37,7 @@ def test_case_manager_enrols_totp_at_first_login_and_logs_in_with_it(app, page, 
 
         secret = page.locator("[data-totp-secret]").inner_text().strip()
         totp = pyotp.TOTP(secret)
-        page.get_by_label("Kods").fill(totp.now())
+        page.get_by_role("textbox", name="Kods").fill(totp.now())
         page.get_by_role("button", name="Apstiprināt").click()
         codes = page.locator("[data-recovery-codes] li")
         codes.first.wait_for()
@@ -54,7 +54,7 @@ def test_case_manager_enrols_totp_at_first_login_and_logs_in_with_it(app, page, 
         assert _serious_violations(page) == []
         # The enrolment used this time step's code, and a code counts once: the next step's
         # code is accepted (one step of clock drift either way is allowed).
-        page.get_by_label("Kods").fill(totp.at(time.time() + 30))
+        page.get_by_role("textbox", name="Kods").fill(totp.at(time.time() + 30))
         page.get_by_role("button", name="Pieslēgties").click()
         page.wait_for_url(f"{live_server}/")
         assert page.get_by_role("heading", level=1).inner_text() == "Sākums"
