@@ -73,6 +73,7 @@ _SESSION_ENDED = _l("Your session has ended. Please log in again.")
 # save it; never after a logout, a deactivation or a lockout.
 _KEEPABLE_REASONS = {"idle", "lifetime", "password_changed", "password_reset"}
 _NOT_KEPT_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "auth.keep_alive",
+                       "auth.second_factor", "auth.two_factor_enrol", "auth.sso_callback",
                        "auth.kept_form", "auth.discard_kept_form", "main.set_language"}
 # Reading the time left must not count as activity.
 _NOT_ACTIVITY = {"auth.session_status"}
