@@ -249,6 +249,23 @@ def import_decisions_command(file: str, atvk: str | None, group_id: int | None,
     _report_import(result, dry_run)
 
 
+@click.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_second_factor_command(email: str) -> None:
+    """Remove a user's second factor (a lost phone); they set it up again at the next login."""
+    from casework.auth.operations import find_user_by_email
+    from casework.auth.twofactor import reset
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.UsageError(f"No user with the e-mail address {email!r}.")
+    reset(None, user)
+    db.session.commit()
+    click.echo(f"The second factor of {user.email} has been reset; every session of the user "
+               "has ended.")
+
+
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(seed_demo_command)
@@ -257,3 +274,4 @@ def init_app(app) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(create_inspector_command)
     app.cli.add_command(import_group)
+    app.cli.add_command(reset_second_factor_command)

@@ -68,6 +68,30 @@ def request_size_limit(max_upload_mb: float) -> int:
     return int(max_upload_mb * 1024 * 1024) + UPLOAD_MARGIN_BYTES
 
 
+#: Roles that see case content (DESIGN.md §2), the administrators, and the data protection
+#: officer (who reads the case audit): they must log in with a second factor.
+DEFAULT_TWO_FACTOR_ROLES = ("admin", "head_of_service", "case_manager", "specialist", "auditor")
+_ROLE_NAMES = ("admin", "coordinator", "head_of_service", "case_manager", "specialist",
+               "inspector", "auditor")
+
+
+def _two_factor_roles(value: str | None) -> tuple[str, ...]:
+    """``CASEWORK_TWO_FACTOR_ROLES``: comma-separated roles, ``none`` for nobody; unset gives
+    the default."""
+    if value is None or not value.strip():
+        return DEFAULT_TWO_FACTOR_ROLES
+    if value.strip().lower() == "none":
+        return ()
+    roles = tuple(sorted({r.strip() for r in value.split(",") if r.strip()}))
+    unknown = [r for r in roles if r not in _ROLE_NAMES]
+    if unknown:
+        raise ConfigurationError(
+            f"CASEWORK_TWO_FACTOR_ROLES names unknown roles: {', '.join(unknown)} "
+            f"(known: {', '.join(_ROLE_NAMES)}, or 'none')."
+        )
+    return roles
+
+
 def load_config(instance_path: str) -> dict:
     """Build the app configuration from the environment and the instance folder."""
     path = Path(instance_path)
@@ -132,6 +156,23 @@ def load_config(instance_path: str) -> dict:
         "LOCKOUT_MINUTES": 15,
         "PASSWORD_MIN_LENGTH": 10,
         "PASSWORD_HASH_METHOD": "scrypt",
+        # Two-factor login (casework/auth/twofactor.py). The TOTP secrets are encrypted with
+        # this Fernet key; unset, a key is derived from the secret key (rotating the secret
+        # key then means every user enrols again).
+        "TWO_FACTOR_REQUIRED_ROLES": _two_factor_roles(env("CASEWORK_TWO_FACTOR_ROLES")),
+        "TWO_FACTOR_KEY": env("CASEWORK_TWO_FACTOR_KEY") or None,
+        "TWO_FACTOR_ISSUER": env("CASEWORK_TWO_FACTOR_ISSUER") or "casework",
+        # After a correct password the code must follow within this many minutes.
+        "TWO_FACTOR_PENDING_MINUTES": 5,
+        # Single sign-on with an OpenID Connect provider (casework/auth/sso.py): on only when
+        # the issuer, the client id and the secret are all set.
+        "SSO_ISSUER": (env("CASEWORK_SSO_ISSUER") or "").rstrip("/") or None,
+        "SSO_CLIENT_ID": env("CASEWORK_SSO_CLIENT_ID") or None,
+        "SSO_CLIENT_SECRET": env("CASEWORK_SSO_CLIENT_SECRET") or None,
+        "SSO_LABEL": env("CASEWORK_SSO_LABEL") or "single sign-on",
+        # The provider enforces its own multi-factor login (e.g. Entra ID Conditional
+        # Access): a login through it counts as the second factor.
+        "SSO_SATISFIES_TWO_FACTOR": _bool(env("CASEWORK_SSO_SATISFIES_TWO_FACTOR"), True),
         "BABEL_DEFAULT_LOCALE": "lv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Riga",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -30,6 +30,9 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# Endpoints a user who must set up the second factor may still reach.
+_ENROLMENT_ALLOWED = {"auth.two_factor_enrol", "auth.logout", "static", "main.set_language",
+                      "auth.keep_alive", "auth.session_status", "auth.change_password"}
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "main.set_language",
                             "auth.keep_alive", "auth.session_status"}
@@ -70,6 +73,7 @@ _SESSION_ENDED = _l("Your session has ended. Please log in again.")
 # save it; never after a logout, a deactivation or a lockout.
 _KEEPABLE_REASONS = {"idle", "lifetime", "password_changed", "password_reset"}
 _NOT_KEPT_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "auth.keep_alive",
+                       "auth.second_factor", "auth.two_factor_enrol", "auth.sso_callback",
                        "auth.kept_form", "auth.discard_kept_form", "main.set_language"}
 # Reading the time left must not count as activity.
 _NOT_ACTIVITY = {"auth.session_status"}
@@ -198,6 +202,7 @@ def _enforce_password_change():
     if (
         current_user.is_authenticated
         and current_user.must_change_password
+        and not session.get("_sso")  # logged in through the provider: no password in use
         and request.endpoint not in _PASSWORD_CHANGE_ALLOWED
     ):
         flash(_("Please choose a new password before you continue."), "info")
@@ -205,9 +210,29 @@ def _enforce_password_change():
     return None
 
 
+def _enforce_second_factor():
+    """Enrolment at first login: a user whose roles require a second factor and who has none
+    sets it up before any other page works."""
+    from casework.auth.twofactor import needs_enrolment
+
+    if (
+        current_user.is_authenticated
+        # API tokens are their own credential (made in a session that met this rule).
+        and not request.path.startswith("/api/")
+        and request.endpoint not in _ENROLMENT_ALLOWED
+        and needs_enrolment(current_user)
+    ):
+        if wants_json():
+            return {"error": "two_factor_enrolment_required"}, 403
+        flash(_("Your role requires two-factor login. Set it up before you continue."), "info")
+        return redirect(url_for("auth.two_factor_enrol"))
+    return None
+
+
 def init_app(app) -> None:
     """Register the hooks on ``app``."""
     app.before_request(_check_session)
     app.before_request(_enforce_password_change)
+    app.before_request(_enforce_second_factor)
     app.after_request(_set_security_headers)
     app.add_template_global(session_time_left)

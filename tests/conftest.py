@@ -93,6 +93,8 @@ def app(database_url, tmp_path_factory):
         # Fast hashes: the tests check the rules, not the cost factor.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LOGIN_RATE_LIMIT": "20 per 15 minutes",
+        # The suite logs in with passwords (``login_as``); the two-factor tests turn it on.
+        "TWO_FACTOR_REQUIRED_ROLES": (),
         # The concurrency tests hold up to 16 transactions open at once, one per thread.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 20},
     })

@@ -63,3 +63,29 @@ def test_audit_key_is_generated_into_the_instance_folder_apart_from_the_secret_k
     assert load_config(str(tmp_path))["AUDIT_KEY"] == config["AUDIT_KEY"]
     monkeypatch.setenv("CASEWORK_AUDIT_KEY", "k" * 40)
     assert load_config(str(tmp_path))["AUDIT_KEY"] == "k" * 40
+
+
+def test_two_factor_roles_default_to_those_who_see_case_content(monkeypatch, tmp_path):
+    monkeypatch.delenv("CASEWORK_TWO_FACTOR_ROLES", raising=False)
+    roles = load_config(str(tmp_path))["TWO_FACTOR_REQUIRED_ROLES"]
+    assert set(roles) == {"admin", "head_of_service", "case_manager", "specialist", "auditor"}
+
+
+def test_two_factor_roles_from_the_environment_none_and_unknown(monkeypatch, tmp_path):
+    monkeypatch.setenv("CASEWORK_TWO_FACTOR_ROLES", "admin, coordinator")
+    assert load_config(str(tmp_path))["TWO_FACTOR_REQUIRED_ROLES"] == ("admin", "coordinator")
+    monkeypatch.setenv("CASEWORK_TWO_FACTOR_ROLES", "none")
+    assert load_config(str(tmp_path))["TWO_FACTOR_REQUIRED_ROLES"] == ()
+    monkeypatch.setenv("CASEWORK_TWO_FACTOR_ROLES", "admin,boss")
+    with pytest.raises(ConfigurationError, match="boss"):
+        load_config(str(tmp_path))
+
+
+def test_single_sign_on_is_off_unless_configured(monkeypatch, tmp_path):
+    for name in ("CASEWORK_SSO_ISSUER", "CASEWORK_SSO_CLIENT_ID", "CASEWORK_SSO_CLIENT_SECRET",
+                 "CASEWORK_SSO_SATISFIES_TWO_FACTOR"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(str(tmp_path))
+    assert config["SSO_ISSUER"] is None and config["SSO_SATISFIES_TWO_FACTOR"] is True
+    monkeypatch.setenv("CASEWORK_SSO_ISSUER", "https://login.example.lv/tenant/v2.0/")
+    assert load_config(str(tmp_path))["SSO_ISSUER"] == "https://login.example.lv/tenant/v2.0"

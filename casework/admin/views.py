@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from casework.access import role_required
 from casework.admin.forms import ActionForm, InstitutionForm, RenameForm, UserForm
 from casework.auth import operations as user_ops
+from casework.auth import twofactor
 from casework.auth.models import Role, User
 from casework.auth.queries import get_user_or_404, users_of
 from casework.extensions import db
@@ -170,10 +171,10 @@ def user_edit(user_id: int):
                            action_form=ActionForm()), status
 
 
-@bp.route("/users/<int:user_id>/<any(deactivate, reactivate, unlock, reset):action>",
+@bp.route("/users/<int:user_id>/<any(deactivate, reactivate, unlock, reset, second_factor):action>",
           methods=["POST"])
 def user_action(user_id: int, action: str):
-    """Deactivate, reactivate, unlock or reset the password of a user."""
+    """Deactivate, reactivate, unlock, reset the password or the second factor of a user."""
     user = get_user_or_404(user_id, _admin())
     try:
         if action == "deactivate":
@@ -185,6 +186,10 @@ def user_action(user_id: int, action: str):
         elif action == "unlock":
             user_ops.unlock_user(_admin(), user)
             message = _("User unlocked.")
+        elif action == "second_factor":
+            twofactor.reset(_admin(), user)
+            message = _("The second factor has been reset: the user sets it up again at the "
+                        "next login.")
         else:
             password = user_ops.reset_password(_admin(), user)
             db.session.commit()

@@ -31,6 +31,13 @@ ACTION_LABELS = {
     "user_reactivated": _l("user reactivated"),
     "user_unlocked": _l("user unlocked"),
     "user_password_reset": _l("user's password reset"),
+    "two_factor_enrolment_started": _l("two-factor login set-up started"),
+    "two_factor_enrolled": _l("two-factor login set up"),
+    "two_factor_code_failed": _l("wrong two-factor code while setting up"),
+    "recovery_code_used": _l("recovery code used"),
+    "recovery_codes_regenerated": _l("new recovery codes made"),
+    "two_factor_disabled": _l("two-factor login turned off"),
+    "two_factor_reset": _l("user's second factor reset"),
     "notification_settings_changed": _l("notification settings changed"),
     "emails_requeued": _l("e-mails queued to be sent again"),
     "calendar_feed_created": _l("calendar feed created"),
@@ -224,6 +231,13 @@ REASON_LABELS = {
     "wrong_current_password": _l("wrong current password"),
     "locked_password_change": _l("account locked"),
     "idle": _l("inactivity"),
+    "wrong_second_factor": _l("wrong two-factor code"),
+    "enrolment": _l("while setting up"),
+    "sso_failed": _l("single sign-on did not succeed"),
+    "sso_no_email": _l("single sign-on gave no e-mail"),
+    "sso_email_unverified": _l("single sign-on e-mail not verified"),
+    "sso_unknown_user": _l("single sign-on: unknown e-mail"),
+    "sso_inactive": _l("single sign-on: account deactivated"),
 }
 
 

@@ -47,3 +47,15 @@ class PasswordChangeForm(BaseForm):
                     EqualTo("new", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class CodeForm(BaseForm):
+    """A code from the authenticator app (or, at login, a recovery code)."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(REQUIRED),
+                    Length(max=64, message=_l("At most %(max)d characters."))],
+        render_kw={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text",
+                   "spellcheck": "false", "autocapitalize": "off"},
+    )

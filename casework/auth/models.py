@@ -8,7 +8,7 @@ from enum import StrEnum
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,6 +80,12 @@ class User(UserMixin, db.Model):
     notify_by: Mapped[str] = mapped_column(String(10), default="immediate",
                                            server_default="immediate")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Two-factor login (casework/auth/twofactor.py): the TOTP secret, encrypted with Fernet
+    # (never stored in plaintext); confirmed once the user has entered a code from it; the
+    # last time step used, so that a code cannot be used twice.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     institution: Mapped[Institution | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -135,6 +141,12 @@ class User(UserMixin, db.Model):
         """True when ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    # -- second factor ---------------------------------------------------------------------
+    @property
+    def has_second_factor(self) -> bool:
+        """True when the user has a confirmed TOTP authenticator."""
+        return self.totp_secret_encrypted is not None and self.totp_confirmed_at is not None
+
     # -- lockout ---------------------------------------------------------------------------
     def is_locked(self, now: datetime | None = None) -> bool:
         """True while a lockout after too many failed logins is in force."""
@@ -147,7 +159,7 @@ class User(UserMixin, db.Model):
 
 #: Why a server-side session ended.
 SESSION_END_REASONS = ("logout", "idle", "lifetime", "password_changed", "password_reset",
-                       "deactivated", "locked")
+                       "deactivated", "locked", "second_factor_reset")
 _END_VALUES = ", ".join(f"'{r}'" for r in SESSION_END_REASONS)
 
 
@@ -192,3 +204,18 @@ class KeptForm(db.Model):
 
     def __repr__(self) -> str:
         return f"<KeptForm {self.id} user={self.user_id} {self.action}>"
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of the second factor: only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id} used={self.used_at is not None}>"

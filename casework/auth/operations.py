@@ -94,10 +94,12 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def attempt_login(email: str, password: str) -> User:
+def attempt_login(email: str, password: str, *, finish: bool = True) -> User:
     """Return the user when the credentials are right; else record why and raise LoginRefused.
 
-    Five wrong passwords in a row lock the account for 15 minutes (configurable).
+    Five wrong passwords in a row lock the account for 15 minutes (configurable). With
+    ``finish=False`` the login is not complete yet (a second factor follows): the count of
+    failed attempts is not reset, so a known password does not give unlimited code guesses.
     """
     user = find_user_by_email(email)
     now = utcnow()
@@ -116,11 +118,19 @@ def attempt_login(email: str, password: str) -> User:
     if not user.is_active:
         record("login_failed", user, user=user, details={"reason": "inactive"})
         raise LoginRefused("inactive")
+    if finish:
+        finish_login(user, "password")
+    return user
+
+
+def finish_login(user: User, kind: str) -> None:
+    """The login is complete (``kind``: password, totp, recovery_code, sso): reset the failed
+    attempts and audit it."""
     user.failed_login_count = 0
     user.locked_until = None
-    user.last_login_at = now
-    record("login", user, user=user)
-    return user
+    user.last_login_at = utcnow()
+    record("login", user, user=user, details=None if kind == "password" else {"kind": kind})
+    db.session.flush()
 
 
 def _count_wrong_password(user: User, now, reason: str) -> bool:

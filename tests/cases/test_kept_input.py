@@ -169,3 +169,24 @@ def test_an_oversized_form_is_not_kept(app, app_ctx, case_manager):
     big = "x" * (app.config["KEPT_FORM_MAX_BYTES"] + 1)
     assert sessions.keep_form(case_manager.id, action="/x", back=None,
                               pairs=[("text", big)]) is None
+
+
+def test_note_kept_after_the_idle_timeout_survives_the_second_factor(client, case_manager,
+                                                                     make_case):
+    import pyotp
+
+    from casework.auth import twofactor
+
+    case, token = _open_case_page(client, case_manager, make_case)
+    secret = twofactor.start_enrolment(case_manager)
+    twofactor.confirm_enrolment(case_manager, pyotp.TOTP(secret).now())
+    case_manager.totp_last_step = None
+    db.session.commit()
+    with time_machine.travel(utcnow() + timedelta(minutes=45)):
+        assert _post_note(client, case, token).headers["Location"] == "/login"
+        assert client.login(case_manager.email).headers["Location"] == "/login/code"
+        response = client.post_form("/login/code", {"code": pyotp.TOTP(secret).now()},
+                                    token_from="/login/code")
+        assert response.headers["Location"] == "/session/kept"
+        page = client.get("/session/kept").get_data(as_text=True)
+        assert "Sanāksmes protokols." in page
