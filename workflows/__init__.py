@@ -335,6 +335,22 @@ class WorkflowMachine(Machine):
             t for t in self.get_triggers(state) if self._check(t, {}, with_inputs=False) is None
         ]
 
+    def unmet(self, trigger: str) -> list[WorkflowError]:
+        """Every condition on the facts that keeps ``trigger`` from its first transition out of
+        the current state, not only the first: a page lists all the missing steps at once.
+        Conditions on inputs are left to `fire`; an empty list means the facts allow it."""
+        candidates = self.events[trigger].transitions.get(self.current, []) \
+            if trigger in self.events else []
+        if not candidates:
+            error = self._check(trigger, {}, with_inputs=False)
+            return [error] if error is not None else []
+        found = []
+        for guard in candidates[0].conditions:
+            condition = guard.func.condition
+            if condition.input is None and not condition.holds(self.facts, {}):
+                found.append(condition.error(self.facts, {}, trigger, self.current))
+        return found
+
     def refusals(self) -> dict[str, WorkflowError]:
         """Triggers valid from the current state but blocked by the facts, with the reason;
         for showing a disabled button with an explanation."""

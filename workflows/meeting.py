@@ -3,7 +3,8 @@
     planned ─mark_held→ held ─approve_minutes→ minutes_approved
     planned ─cancel→ cancelled                 (reason required)
 
-Marking a meeting held needs at least one goal on its agenda and the attendance recorded;
+Marking a meeting held needs its start time to have come, at least one goal on its agenda and
+the attendance recorded;
 approving the minutes needs minutes written. Rescheduling is not a transition (the meeting stays
 ``planned``); `validate_meeting_times` checks the new times. What approval causes (minutes
 locked, decisions published, tasks issued, participants notified) is the service layer's job.
@@ -51,6 +52,8 @@ class MeetingFacts:
     goal_count: int
     attendance_recorded: bool
     minutes_written: bool
+    #: Whether the meeting's start time has come (a meeting is not held before it starts).
+    started: bool = True
 
 
 CONDITIONS: dict[str, Condition] = {
@@ -65,6 +68,12 @@ CONDITIONS: dict[str, Condition] = {
         "Jāatzīmē, kas sanāksmē piedalījās.",
         "The attendance must be recorded.",
         lambda facts, _kw: facts.attendance_recorded,
+    ),
+    "meeting_started": fact_condition(
+        "meeting_started",
+        "Sanāksmi nevar atzīmēt kā notikušu pirms tās sākuma laika.",
+        "The meeting cannot be marked as held before its start time.",
+        lambda facts, _kw: facts.started,
     ),
     "minutes_written": fact_condition(
         "minutes_written",
@@ -85,7 +94,7 @@ TRANSITIONS: list[dict[str, Any]] = [
         "trigger": "mark_held",
         "source": [MeetingStatus.PLANNED],
         "dest": MeetingStatus.HELD,
-        "conditions": ["goal_on_agenda", "attendance_recorded"],
+        "conditions": ["meeting_started", "goal_on_agenda", "attendance_recorded"],
     },
     {
         "trigger": "approve_minutes",

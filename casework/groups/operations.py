@@ -8,6 +8,7 @@ meeting's decisions, issues its tasks and notifies the participants.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -197,7 +198,62 @@ def meeting_facts(meeting: Meeting) -> meeting_workflow.MeetingFacts:
         .group_by(Attendance.status)).all())
     recorded = states.get("attended", 0) > 0 and states.get("invited", 0) == 0
     return meeting_workflow.MeetingFacts(goal_count=goals, attendance_recorded=recorded,
-                                         minutes_written=bool((meeting.minutes or "").strip()))
+                                         minutes_written=bool((meeting.minutes or "").strip()),
+                                         started=utcnow() >= meeting.starts_at)
+
+
+@dataclass(frozen=True)
+class MeetingStep:
+    """One step of the structured method's meeting (plan → invite → attendance → held →
+    minutes → approve): done, the current one, and what it still lacks."""
+
+    key: str
+    label: object
+    done: bool
+    missing: tuple[str, ...] = ()
+
+
+#: The steps of a meeting in their order, with their labels.
+MEETING_STEPS = (("plan", _l("Plan")), ("invite", _l("Invite")),
+                 ("attendance", _l("Attendance")), ("held", _l("Held")),
+                 ("minutes", _l("Minutes")), ("approve", _l("Approve")))
+
+
+def meeting_steps(meeting: Meeting, facts: meeting_workflow.MeetingFacts,
+                  locale: str) -> list[MeetingStep]:
+    """Where a meeting stands in its steps, with every missing thing at once (the workflow's
+    unmet conditions, the same ones that refuse the transition). Empty for a cancelled one."""
+    if meeting.status == "cancelled":
+        return []
+    status = meeting.status
+    held = status in ("held", "minutes_approved")
+    approved = status == "minutes_approved"
+    machine = meeting_workflow.bind(meeting, facts)
+    held_unmet = ({e.code: e.message(locale) for e in machine.unmet("mark_held")}
+                  if status == "planned" else {})
+    approve_unmet = (tuple(e.message(locale) for e in machine.unmet("approve_minutes"))
+                     if status == "held" else ())
+    done = {
+        "plan": facts.goal_count >= 1,
+        "invite": bool(meeting.attendance),
+        "attendance": facts.attendance_recorded or held,
+        "held": held,
+        "minutes": facts.minutes_written,
+        "approve": approved,
+    }
+    needs = {
+        "plan": (held_unmet.get("goal_on_agenda")
+                 or str(_l("Add at least one goal to the agenda.")),),
+        "invite": (str(_l("Invite the participants.")),),
+        "attendance": (held_unmet.get("attendance_recorded")
+                       or str(_l("Record who attended.")),),
+        "held": tuple(held_unmet.values()),
+        "minutes": (str(_l("Write the minutes.")),),
+        "approve": approve_unmet if held else (
+            str(_l("The meeting must first be marked as held.")),),
+    }
+    missing = {key: () if done[key] else needs[key] for key in done}
+    return [MeetingStep(key, label, done[key], missing[key]) for key, label in MEETING_STEPS]
 
 
 def meeting_year(meeting: Meeting) -> int:

@@ -397,12 +397,15 @@ def _render_meeting(meeting: Meeting, status: int = 200, open_panel: str | None 
     me = _me()
     group = meeting.group
     may_manage = access.may_manage_meetings(me, group)
-    machine = meeting_workflow.bind(meeting, ops.meeting_facts(meeting))
+    facts = ops.meeting_facts(meeting)
+    machine = meeting_workflow.bind(meeting, facts)
     from flask_babel import get_locale
 
     locale = str(get_locale())
-    blocked = [(pick_label(meeting_workflow.TRIGGER_LABELS[t], locale), e.message(locale))
-               for t, e in machine.refusals().items()] if may_manage else []
+    # Every unmet condition of each blocked action, not only the first.
+    blocked = [(pick_label(meeting_workflow.TRIGGER_LABELS[t], locale),
+                " ".join(e.message(locale) for e in machine.unmet(t)))
+               for t in machine.refusals()] if may_manage else []
     overlaps = {}
     if meeting.status == "planned":
         overlaps = queries.conflicts([a.user_id for a in meeting.attendance], meeting.starts_at,
@@ -418,7 +421,7 @@ def _render_meeting(meeting: Meeting, status: int = 200, open_panel: str | None 
         case_numbers=queries.case_numbers(a.case_id for a in meeting.agenda),
         overlaps={u: ms for u, ms in overlaps.items()},
         users={a.user_id: a.user for a in meeting.attendance},
-        locked=meeting.minutes_locked,
+        locked=meeting.minutes_locked, steps=ops.meeting_steps(meeting, facts, locale),
         case=db.session.get(Case, group.case_id) if group.case_id else None,
         today=utcnow().astimezone(RIGA).date(),
     ), status

@@ -106,15 +106,13 @@ def test_restricted_notes_are_withheld_and_the_export_does_not_reveal_them(clien
 def test_meetings_are_given_once_held_and_their_minutes_once_approved(client, world):
     from casework.groups import operations as groups
     from casework.groups.models import Meeting
+    from tests.groups.conftest import hold
 
     manager = _user(world, "case_manager")
     meeting = db.session.get(Meeting, world["ids"]["case_meeting_id"])
     _login(client, world)
     assert _export_json(client, world)["records"][0]["meetings"] == []
-    groups.record_attendance(manager, meeting, {world["user_ids"]["specialist"]: "attended"})
-    groups.mark_held(manager, meeting)
-    groups.save_minutes(manager, meeting, minutes="Vienojās par drošības plānu.")
-    db.session.commit()
+    hold(manager, meeting, minutes="Vienojās par drošības plānu.")  # it has begun by then
     [held] = _export_json(client, world)["records"][0]["meetings"]
     assert held["agenda"] == ["Drošības plāns"] and held["minutes"] is None
     groups.approve_minutes(manager, db.session.get(Meeting, meeting.id))

@@ -40,9 +40,13 @@ def make_group(app_ctx, coordinator):
 def make_meeting(app_ctx, coordinator):
     """Factory: ``make_meeting(group, starts=..., invite=[...], goal=True)``."""
 
-    def make(group, starts=None, hours=2, invite=(), goal=True, actor=None, **kwargs):
+    def make(group, starts=None, hours=2, invite=(), goal=True, actor=None, started=False,
+             **kwargs):
         actor = actor or coordinator
-        starts = starts or datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+        # A meeting is marked held only once it has started: ``started`` plans one that
+        # began an hour ago; otherwise it is three days ahead.
+        now = datetime.now(UTC).replace(microsecond=0)
+        starts = starts or (now - timedelta(hours=1) if started else now + timedelta(days=3))
         meeting = ops.plan_meeting(actor, group, starts_at=starts,
                                    ends_at=starts + timedelta(hours=hours),
                                    invite_ids=[u.id for u in invite], **kwargs)
@@ -55,7 +59,14 @@ def make_meeting(app_ctx, coordinator):
 
 
 def hold(actor, meeting, minutes="Protokola teksts."):
-    """Record attendance (everyone attended), mark held and write minutes."""
+    """Record attendance (everyone attended), mark held and write minutes. A meeting planned
+    for later is first moved to have begun an hour ago (it cannot be held before it starts)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    if meeting.starts_at > now:
+        length = meeting.ends_at - meeting.starts_at
+        meeting.starts_at = now - timedelta(hours=1)
+        meeting.ends_at = meeting.starts_at + length
+        db.session.commit()
     ops.record_attendance(actor, meeting, {a.user_id: "attended" for a in meeting.attendance})
     ops.mark_held(actor, meeting)
     if minutes:

@@ -1,5 +1,6 @@
 """Meeting workflow through the service layer: every transition and every refusal."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -33,7 +34,7 @@ def test_meeting_is_held_with_a_goal_and_attendance_and_held_at_is_set(
 
 
 def test_meeting_cannot_be_held_without_a_goal(coordinator, group, member, make_meeting):
-    meeting = make_meeting(group, invite=[member], goal=False)
+    meeting = make_meeting(group, invite=[member], goal=False, started=True)
     ops.record_attendance(coordinator, meeting, {member.id: "attended"})
     with pytest.raises(OperationRefused) as refused:
         ops.mark_held(coordinator, meeting)
@@ -43,7 +44,7 @@ def test_meeting_cannot_be_held_without_a_goal(coordinator, group, member, make_
 
 def test_meeting_cannot_be_held_before_attendance_is_recorded(
         coordinator, group, member, make_meeting):
-    meeting = make_meeting(group, invite=[member])
+    meeting = make_meeting(group, invite=[member], started=True)
     with pytest.raises(OperationRefused) as refused:
         ops.mark_held(coordinator, meeting)
     assert "piedalījās" in str(refused.value.message)
@@ -179,3 +180,27 @@ def test_only_the_coordinator_or_lead_manages_strategic_meetings(
     meeting = make_meeting(group, invite=[member])
     with pytest.raises(AccessRefused):
         ops.add_agenda_item(member, meeting, kind="goal", text="X")
+
+
+def test_meeting_cannot_be_held_before_it_starts(coordinator, group, member, make_meeting):
+    meeting = make_meeting(group, invite=[member])  # three days ahead
+    ops.record_attendance(coordinator, meeting, {member.id: "attended"})
+    with pytest.raises(OperationRefused) as refused:
+        ops.mark_held(coordinator, meeting)
+    assert "pirms tās sākuma" in str(refused.value.message)
+    assert meeting.status == "planned"
+
+
+def test_meeting_page_shows_its_steps_with_everything_still_missing(
+        client, coordinator, group, member, make_meeting):
+    meeting = make_meeting(group, invite=[member], goal=False)
+    client.login(coordinator.email)
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    stepper = html[html.index('<ol class="stepper"'):]
+    stepper = stepper[:stepper.index("</ol>\n")]
+    names = re.findall(r'<span class="step-name">([^<]+)</span>', stepper)
+    assert names == ["Plānot", "Uzaicināt", "Dalība", "Notikusi", "Protokols", "Apstiprināt"]
+    # Every reason the meeting cannot be held yet, at once, not only the first.
+    for reason in ("pirms tās sākuma", "vismaz vienam mērķim", "kas sanāksmē piedalījās"):
+        assert reason in stepper, reason
+    assert 'aria-current="step"' in stepper

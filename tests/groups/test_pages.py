@@ -204,7 +204,7 @@ def test_stale_minutes_form_gets_409_with_the_input_kept(
 
 def test_editing_approved_minutes_is_refused_with_a_message(
         client, coordinator, group, member, make_meeting):
-    meeting = make_meeting(group, invite=[member])
+    meeting = make_meeting(group, invite=[member], started=True)
     hold(coordinator, meeting)
     ops.approve_minutes(coordinator, meeting)
     db.session.commit()
@@ -234,7 +234,7 @@ def test_task_without_assignee_or_deadline_gets_400(
 
 
 def test_full_meeting_through_the_pages(client, coordinator, group, member, make_meeting):
-    meeting = make_meeting(group, invite=[member])
+    meeting = make_meeting(group, invite=[member], started=True)
     client.login(coordinator.email)
     url = f"/meetings/{meeting.id}"
     blocked = client.post_form(f"{url}/transition",
@@ -297,7 +297,7 @@ def test_approving_says_what_happened_and_returns_to_the_section(client, coordin
     the page opens at the section that was edited."""
     from flask_babel import force_locale, gettext
 
-    meeting = make_meeting(group, invite=[member])
+    meeting = make_meeting(group, invite=[member], started=True)
     hold(coordinator, meeting)
     for text in ("Pirmais", "Otrais"):
         ops.add_decision(coordinator, meeting, kind="decision", text=text)
@@ -328,7 +328,7 @@ def test_minutes_autosave_gets_the_new_version_as_json_and_409_when_stale(
         client, coordinator, group, member, make_meeting):
     """Issue 11.5: the minutes save answers a JSON client (the page's autosave) with the new
     version, so the next save and the normal submit are not stale; a stale one is a 409."""
-    meeting = make_meeting(group, invite=[member])
+    meeting = make_meeting(group, invite=[member], started=True)
     hold(coordinator, meeting, minutes=None)
     client.login(coordinator.email)
     url = f"/meetings/{meeting.id}"

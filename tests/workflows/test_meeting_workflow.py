@@ -103,3 +103,20 @@ def test_meeting_end_must_be_after_start(end):
 @pytest.mark.parametrize("end", [START + timedelta(hours=1), None])
 def test_meeting_with_a_later_end_or_no_end_passes(end):
     validate_meeting_times(START, end)
+
+
+def test_a_meeting_is_not_held_before_its_start_time():
+    m = Meeting()
+    not_started = MeetingFacts(goal_count=1, attendance_recorded=True, minutes_written=False,
+                               started=False)
+    with pytest.raises(WorkflowError) as refused:
+        meeting.bind(m, not_started).fire("mark_held")
+    assert refused.value.code == "meeting_started" and m.status == "planned"
+
+
+def test_every_missing_step_of_an_action_is_listed_at_once():
+    nothing_yet = MeetingFacts(goal_count=0, attendance_recorded=False, minutes_written=False,
+                               started=False)
+    codes = [e.code for e in meeting.bind(Meeting(), nothing_yet).unmet("mark_held")]
+    assert codes == ["meeting_started", "goal_on_agenda", "attendance_recorded"]
+    assert meeting.bind(Meeting(), facts()).unmet("mark_held") == []
