@@ -115,3 +115,20 @@ def test_interprofessional_approval_records_the_clients_participation(
     task = db.session.scalar(select(Task).where(Task.meeting_id == meeting.id))
     assert task.case_id == case.id and task.issued_at is not None
     assert meeting.child_opinion == "Grib palikt"
+
+
+def test_the_meeting_page_links_each_issued_task_to_its_page(client, coordinator, make_group,
+                                                             member, make_meeting):
+    group = make_group(members=[member])
+    meeting = make_meeting(group, invite=[member])
+    hold(coordinator, meeting)
+    task = ops.add_task(coordinator, meeting, title="Sagatavot pārskatu", assignee=member,
+                        due_date=date.today() + timedelta(days=14))
+    db.session.commit()
+    client.login(coordinator.email)
+    draft = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'href="/tasks/{task.id}"' not in draft  # a draft is nobody's task yet
+    ops.approve_minutes(coordinator, meeting)
+    db.session.commit()
+    issued = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'<a href="/tasks/{task.id}">Sagatavot pārskatu</a>' in issued
