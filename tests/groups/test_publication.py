@@ -132,3 +132,25 @@ def test_the_meeting_page_links_each_issued_task_to_its_page(client, coordinator
     db.session.commit()
     issued = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert f'<a href="/tasks/{task.id}">Sagatavot pārskatu</a>' in issued
+
+
+def test_the_agenda_shows_each_items_decisions_and_tasks_inline(client, coordinator,
+                                                                 make_group, member,
+                                                                 make_meeting):
+    group = make_group(members=[member])
+    meeting = make_meeting(group, invite=[member])
+    item = meeting.agenda[0]
+    other = ops.add_agenda_item(coordinator, meeting, kind="item", text="Dažādi")
+    db.session.commit()
+    hold(coordinator, meeting)
+    ops.add_decision(coordinator, meeting, kind="decision", text="Sadarbības plāns apstiprināts",
+                     agenda_item_id=item.id)
+    ops.add_task(coordinator, meeting, title="Izsūtīt plānu", assignee=member,
+                 due_date=date.today() + timedelta(days=7), agenda_item_id=item.id)
+    db.session.commit()
+    client.login(coordinator.email)
+    html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    agenda = html[html.index('id="agenda-h"'):html.index('id="minutes-h"')]
+    first = agenda[agenda.index(item.text):agenda.index(other.text)]
+    assert "Sadarbības plāns apstiprināts" in first and "Izsūtīt plānu" in first
+    assert "Izsūtīt plānu" not in agenda[agenda.index(other.text):]
