@@ -6,7 +6,7 @@ question for a case the user can already see: may this user change it in this wa
 
 from __future__ import annotations
 
-from casework.auth.models import Role
+from casework.auth.models import WORKING_ROLES, Role
 
 
 def is_case_manager_of(user, case) -> bool:
@@ -30,8 +30,9 @@ def may_triage(user) -> bool:
 
 
 def may_file_referral(user) -> bool:
-    """Any user of a municipal institution may report a concern."""
-    return user.institution_id is not None
+    """Any user of a municipal institution who takes part in the cooperation work may report a
+    concern (not the data protection officer, who only oversees the audit log)."""
+    return user.institution_id is not None and user.has_role(*WORKING_ROLES)
 
 
 def may_break_glass(user) -> bool:

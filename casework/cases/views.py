@@ -90,6 +90,8 @@ def referral_new():
 @login_required
 def referrals_mine():
     """The user's own referrals with the outcome of triage (nothing of the case)."""
+    if not access.may_file_referral(_me()):
+        abort(403)
     rows = db.session.scalars(queries.referrals_by(_me()).limit(200)).all()
     return render_template("cases/referrals_mine.html", referrals=rows,
                            outcomes={r.id: queries.reporter_outcome(r) for r in rows})
@@ -161,8 +163,12 @@ def _list_filters() -> dict:
     return filters
 
 
+#: The roles that work with case files (DESIGN.md §2); the others have no case list.
+CASE_ROLES = (Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST)
+
+
 @bp.route("/cases")
-@login_required
+@role_required(*CASE_ROLES)
 def cases():
     """The cases the user may see, filtered and paginated."""
     filters = _list_filters()

@@ -37,10 +37,13 @@ def set_language():
 
 @bp.app_context_processor
 def _navigation():
-    from casework.auth.models import ROLE_LABELS, Role
+    from casework.auth.models import API_ROLES, ROLE_LABELS, Role
     from casework.main.navigation import nav_items
 
     def role_labels(user):
         return [str(ROLE_LABELS[Role(r)]) for r in sorted(user.roles)]
 
-    return {"nav_items": nav_items, "role_labels": role_labels}
+    def may_use_api(user):
+        return user.is_authenticated and user.has_role(*API_ROLES)
+
+    return {"nav_items": nav_items, "role_labels": role_labels, "may_use_api": may_use_api}

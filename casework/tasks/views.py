@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from wtforms import SelectChoice
 
 from casework.access import role_required
-from casework.auth.models import Role, User, UserRole
+from casework.auth.models import WORKING_ROLES, Role, User, UserRole
 from casework.cases import access as case_access
 from casework.cases.operations import case_group
 from casework.cases.queries import get_case_or_404
@@ -61,7 +61,7 @@ def _render_list(title: str, stmt, status: str | None, show_assignee: bool):
 
 
 @bp.route("/tasks")
-@login_required
+@role_required(*WORKING_ROLES)
 def my_tasks():
     """The user's own tasks: open ones first, overdue on top."""
     status = _status_filter()
