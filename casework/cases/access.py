@@ -29,6 +29,16 @@ def may_triage(user) -> bool:
     return user.has_role(Role.CASE_MANAGER)
 
 
+#: The roles that work with case files (DESIGN.md §2); the others have no case list.
+CASE_ROLES = (Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST)
+
+
+def may_list_cases(user) -> bool:
+    """Case managers, heads of service and specialists have a case list; the other roles see
+    no case content (the coordinator has the pseudonymous overview)."""
+    return user.has_role(*CASE_ROLES)
+
+
 def may_file_referral(user) -> bool:
     """Any user of a municipal institution who takes part in the cooperation work may report a
     concern (not the data protection officer, who only oversees the audit log)."""

@@ -163,12 +163,8 @@ def _list_filters() -> dict:
     return filters
 
 
-#: The roles that work with case files (DESIGN.md §2); the others have no case list.
-CASE_ROLES = (Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST)
-
-
 @bp.route("/cases")
-@role_required(*CASE_ROLES)
+@role_required(*access.CASE_ROLES)
 def cases():
     """The cases the user may see, filtered and paginated."""
     filters = _list_filters()
