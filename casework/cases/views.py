@@ -32,6 +32,7 @@ from casework.cases.forms import (
 )
 from casework.cases.models import CATEGORY_LABELS, Case, CaseEvent, ClientParticipation
 from casework.extensions import db
+from casework.forms import show_refusal
 from casework.groups.models import Decision, GroupMember
 from casework.orgs.models import Institution
 from casework.plans.forms import goal_statuses_from
@@ -131,7 +132,7 @@ def triage(referral_id: int):
                 return redirect(url_for(".triage_queue"))
             except OperationRefused as refused:
                 db.session.rollback()
-                form.outcome.errors = [str(refused.message)]
+                show_refusal(form, refused, default="outcome")
                 status = 400
             else:
                 db.session.commit()

@@ -70,3 +70,12 @@ def _navigation():
         return user.is_authenticated and user.has_role(*API_ROLES)
 
     return {"nav_items": nav_items, "role_labels": role_labels, "may_use_api": may_use_api}
+
+
+@bp.app_template_global("error_summary")
+def _error_summary(form, ids=None):
+    """The rows of a form's error summary (``casework.forms.error_summary``), for the form
+    macros, which are imported without the request's context."""
+    from casework.forms import error_summary
+
+    return error_summary(form, ids)
