@@ -125,3 +125,40 @@ def test_triage_shows_only_the_fields_of_the_chosen_outcome(app, page, live_serv
     assert risk.is_visible() and number.is_visible() and not reason.is_visible()
     page.locator("#outcome-2").check()  # no further action
     assert not risk.is_visible() and not number.is_visible() and reason.is_visible()
+
+
+def test_national_aggregate_has_no_serious_accessibility_violations(phone, live_server):
+    """The wide table of every municipality scrolls in a focusable, named region (axe's
+    scrollable-region-focusable rule)."""
+    from tests.browser.test_browser import _serious_violations
+
+    _login(phone, live_server, role="inspector")
+    phone.goto(f"{live_server}/reports/national")
+    assert phone.get_by_role("heading", level=1).count() == 1
+    assert _serious_violations(phone) == []
+    assert _width(phone) <= WIDTH
+
+
+def test_first_login_steps_and_help_at_390px(app, phone, live_server):
+    """A new user's start page shows what to do first; the help page fits the screen."""
+    from casework.auth.models import User as Account
+
+    with app.app_context():
+        demo = db.session.scalar(select(Account).where(Account.email == demo_email("specialist")))
+        user = Account(email="jauns@example.lv", full_name="Jauns Speciālists", active=True,
+                       institution_id=demo.institution_id)
+        user.roles = ["specialist"]
+        user.set_password(DEFAULT_DEMO_PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    phone.goto(f"{live_server}/login")
+    phone.get_by_label("E-pasts").fill("jauns@example.lv")
+    phone.get_by_label("Parole").fill(DEFAULT_DEMO_PASSWORD)
+    phone.get_by_role("button", name="Pieslēgties").click()
+    phone.wait_for_url(f"{live_server}/")
+    steps = phone.locator("#first-steps")
+    assert steps.is_visible()
+    assert _width(phone) <= WIDTH
+    phone.get_by_role("button", name="Paslēpt šos soļus").click()
+    phone.wait_for_url(f"{live_server}/")
+    assert phone.locator("#first-steps").count() == 0
