@@ -35,7 +35,7 @@ ROLE_ORDER = (Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST, Role.COO
 
 ROLE_SUMMARIES = {
     Role.CASE_MANAGER: _l(
-        "As case manager (gadījuma vadītājs) you triage the referrals of the municipality into a "
+        "As case manager you triage the referrals of the municipality into a "
         "risk colour and a case, lead your cases through assessment, intervention and follow-up, "
         "convene and lead each case's interprofessional cooperation group, keep the minutes of "
         "its meetings and make sure the client is informed of the decisions."),
