@@ -184,3 +184,39 @@ WTFORMS_MESSAGES = (
     _ln("'%(value)s' is not a valid choice for this field.",
         "'%(value)s' are not valid choices for this field.", 1),
 )
+
+
+def error_target(field) -> str | None:
+    """The id an error summary links to for ``field``: the input itself, or the first choice of
+    a group of radios or checkboxes; None for hidden fields, which the user cannot correct."""
+    if field.type in ("HiddenField", "CSRFTokenField"):
+        return None
+    if field.type in ("RadioField", "MultiCheckboxField"):
+        return f"{field.id}-0" if list(field.iter_choices()) else None
+    return field.id
+
+
+def error_summary(form, ids: dict | None = None) -> list[dict]:
+    """The errors of ``form`` in field order for the error summary: each with the field's
+    label, the message and the id to link to (issue 18.2); form-level errors last. ``ids``
+    names the inputs of a form whose template renders them under other ids."""
+    rows = []
+    for field in form:
+        target = (ids or {}).get(field.name) or error_target(field)
+        for message in field.errors:
+            rows.append({"target": target, "label": field.label.text, "message": message})
+    for message in getattr(form, "form_errors", []) or []:
+        rows.append({"target": None, "label": "", "message": message})
+    return rows
+
+
+def show_refusal(form, refused, default: str | None = None) -> None:
+    """Put the service layer's refusal on the form, next to the input it is about
+    (``refused.field``, else ``default``), or at the top of the form's error summary: never in
+    a flash message far from the form (issue 18.2)."""
+    message = str(refused.message)
+    field = form._fields.get(getattr(refused, "field", None) or default or "")
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)

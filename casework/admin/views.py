@@ -15,6 +15,7 @@ from casework.auth import twofactor
 from casework.auth.models import Role, User
 from casework.auth.queries import get_user_or_404, users_of
 from casework.extensions import db
+from casework.forms import show_refusal
 from casework.orgs import operations as org_ops
 from casework.orgs.models import Institution
 from casework.orgs.queries import get_institution_or_404, institutions_of
@@ -221,7 +222,7 @@ def policy():
             try:
                 save_policy(_admin(), {k: getattr(form, k).data for k in POLICY_LABELS})
             except user_ops.OperationRefused as refused:
-                flash(str(refused.message), "error")
+                show_refusal(form, refused)
                 status = 400
             else:
                 db.session.commit()

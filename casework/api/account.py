@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from casework.access import role_required
 from casework.api import tokens
+from casework.auth.models import API_ROLES
 from casework.auth.operations import OperationRefused
 from casework.extensions import db
 from casework.forms import BaseForm
@@ -38,7 +40,7 @@ def _render(form, status=200, secret=None):
 
 
 @bp.route("/account/api-tokens", methods=["GET", "POST"])
-@login_required
+@role_required(*API_ROLES)
 def api_tokens():
     """The user's tokens; a POST creates one and shows its secret once."""
     form = TokenForm()
@@ -59,7 +61,7 @@ def api_tokens():
 
 
 @bp.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@role_required(*API_ROLES)
 def revoke(token_id: int):
     """Revoke one of the user's tokens (someone else's is not found)."""
     found = tokens.get_own_token(_me(), token_id)

@@ -50,8 +50,10 @@ def _detail(case: Case) -> Case:
 # -- cases ------------------------------------------------------------------------------------
 @endpoint("/cases", summary="The cases whose content you may see", tag=TAG,
           query=s.CaseQuery, response=s.page_schema(s.CaseSummary, "CasePage"),
-          paginated=True, errors=(400,))
+          paginated=True, errors=(400, 403))
 def cases():
+    if not access.may_list_cases(_me()):
+        abort(403)
     args = load_query(s.CaseQuery)
     filters = {k: args.get(k) for k in ("risk", "status", "category", "case_manager_id")}
     stmt = queries.filtered_cases(_me(), review_overdue=bool(args.get("review_overdue")),
@@ -185,8 +187,10 @@ def case_note_add(case_id: int):
 @endpoint("/referrals", summary="The referrals you filed, with the outcome of their triage",
           tag="referrals", query=s.PageQuery,
           response=s.page_schema(s.ReferralMine, "ReferralPage"), paginated=True,
-          errors=(400,))
+          errors=(400, 403))
 def referrals():
+    if not access.may_file_referral(_me()):
+        abort(403)
     return page_of(queries.referrals_by(_me()), Referral.id, load_query(s.PageQuery)), \
         s.page_schema(s.ReferralMine, "ReferralPage")()
 

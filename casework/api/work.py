@@ -17,6 +17,7 @@ from casework.api.core import (
     page_of,
     reloads,
 )
+from casework.auth.models import WORKING_ROLES
 from casework.notifications import operations as notification_ops
 from casework.notifications import queries as notification_queries
 from casework.notifications.models import Notification
@@ -32,8 +33,10 @@ def _me():
 # -- tasks ------------------------------------------------------------------------------------
 @endpoint("/tasks", summary="Issued tasks you may see (assigned to you, your institution, or "
           "of the cases and groups you see)", tag="tasks", query=s.TaskQuery,
-          response=s.page_schema(s.Task, "TaskPage"), paginated=True, errors=(400,))
+          response=s.page_schema(s.Task, "TaskPage"), paginated=True, errors=(400, 403))
 def tasks():
+    if not _me().has_role(*WORKING_ROLES):
+        abort(403)
     args = load_query(s.TaskQuery)
     stmt = queries.visible_tasks(_me())
     if args.get("status"):

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "two_factor_disabled": _l("two-factor login turned off"),
     "two_factor_reset": _l("user's second factor reset"),
     "notification_settings_changed": _l("notification settings changed"),
+    "start_steps_dismissed": _l("first steps on the start page dismissed"),
     "emails_requeued": _l("e-mails queued to be sent again"),
     "calendar_feed_created": _l("calendar feed created"),
     "calendar_feed_rotated": _l("calendar feed address renewed"),

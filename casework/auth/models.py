@@ -41,6 +41,14 @@ ROLE_LABELS = {
 
 #: Roles that belong to a municipality's institution; inspectors work for the national authority.
 MUNICIPAL_ROLES = tuple(r for r in Role if r is not Role.INSPECTOR)
+#: The municipal roles that take part in the cooperation work: they file referrals, are given
+#: tasks and see meetings. The data protection officer (``auditor``) only oversees the work
+#: through the audit log (DESIGN.md §2); the national inspector sees reports only.
+WORKING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.HEAD_OF_SERVICE,
+                           Role.CASE_MANAGER, Role.SPECIALIST})
+#: Roles whose work the API serves (cases, groups, tasks, reports, the inspector's overview);
+#: it offers nothing to the data protection officer.
+API_ROLES = WORKING_ROLES | {Role.INSPECTOR}
 
 _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 

@@ -55,11 +55,13 @@ def lockout_rule() -> str:
 
 
 class OperationRefused(Exception):
-    """A change the service layer does not allow; ``message`` is shown to the user."""
+    """A change the service layer does not allow; ``message`` is shown to the user, next to
+    the input named ``field`` when the refusal is about one."""
 
-    def __init__(self, message):
+    def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 class WrongCurrentPassword(OperationRefused):

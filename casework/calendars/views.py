@@ -26,6 +26,7 @@ from flask_login import current_user
 
 from casework.access import role_required
 from casework.audit.operations import record
+from casework.auth.models import WORKING_ROLES
 from casework.auth.operations import OperationRefused
 from casework.calendars import ics, operations, queries
 from casework.calendars.forms import FeedForm
@@ -33,7 +34,6 @@ from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.queries import get_meeting_or_404
 from casework.inputs import date_parameter_message
-from casework.main.navigation import MUNICIPAL_ROLES
 from workflows.policy import local_date
 
 bp = Blueprint("calendars", __name__)
@@ -68,7 +68,7 @@ def _include_cancelled() -> bool:
 
 
 @bp.route("/calendar")
-@role_required(*MUNICIPAL_ROLES)
+@role_required(*WORKING_ROLES)
 def month():
     """The month view of the meetings the user may see (``?month=2026-11``)."""
     today = _today()
@@ -90,7 +90,7 @@ def month():
 
 
 @bp.route("/calendar/week")
-@role_required(*MUNICIPAL_ROLES)
+@role_required(*WORKING_ROLES)
 def week():
     """The week view (``?week=2026-W48`` or ``?day=2026-11-25``)."""
     today = _today()
@@ -119,7 +119,7 @@ def _ics_response(body: bytes, filename: str) -> Response:
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
-@role_required(*MUNICIPAL_ROLES)
+@role_required(*WORKING_ROLES)
 def meeting_ics(meeting_id: int):
     """One meeting as an .ics file; 404 unless the user may see the meeting."""
     meeting = get_meeting_or_404(meeting_id, current_user)
@@ -131,7 +131,7 @@ def meeting_ics(meeting_id: int):
 
 
 @bp.route("/calendar/feed", methods=["GET", "POST"])
-@role_required(*MUNICIPAL_ROLES)
+@role_required(*WORKING_ROLES)
 def feed():
     """Create, rotate or revoke the personal feed and show its URL."""
     me = current_user._get_current_object()

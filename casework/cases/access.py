@@ -6,7 +6,7 @@ question for a case the user can already see: may this user change it in this wa
 
 from __future__ import annotations
 
-from casework.auth.models import Role
+from casework.auth.models import WORKING_ROLES, Role
 
 
 def is_case_manager_of(user, case) -> bool:
@@ -29,9 +29,20 @@ def may_triage(user) -> bool:
     return user.has_role(Role.CASE_MANAGER)
 
 
+#: The roles that work with case files (DESIGN.md §2); the others have no case list.
+CASE_ROLES = (Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST)
+
+
+def may_list_cases(user) -> bool:
+    """Case managers, heads of service and specialists have a case list; the other roles see
+    no case content (the coordinator has the pseudonymous overview)."""
+    return user.has_role(*CASE_ROLES)
+
+
 def may_file_referral(user) -> bool:
-    """Any user of a municipal institution may report a concern."""
-    return user.institution_id is not None
+    """Any user of a municipal institution who takes part in the cooperation work may report a
+    concern (not the data protection officer, who only oversees the audit log)."""
+    return user.institution_id is not None and user.has_role(*WORKING_ROLES)
 
 
 def may_break_glass(user) -> bool:

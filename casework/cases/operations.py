@@ -546,14 +546,15 @@ def triage_referral(actor, referral: Referral, *, outcome: str, risk: str | None
     outcome = TriageOutcome(outcome)
     if outcome is TriageOutcome.NO_ACTION:
         if not (reason or "").strip():
-            raise OperationRefused(_l("Give the reason for no further action."))
+            raise OperationRefused(_l("Give the reason for no further action."), "reason")
     elif risk not in ("green", "yellow", "red"):
-        raise OperationRefused(_l("Choose the risk colour."))
+        raise OperationRefused(_l("Choose the risk colour."), "risk")
     if outcome is TriageOutcome.ATTACHED:
         if case is None or case.municipality_id != referral.municipality_id:
-            raise OperationRefused(_l("Choose an existing case you can see."))
+            raise OperationRefused(_l("Choose an existing case you can see."), "case_number")
         if case.status == "closed":
-            raise OperationRefused(_l("Reopen the closed case before attaching a referral."))
+            raise OperationRefused(_l("Reopen the closed case before attaching a referral."),
+                                   "case_number")
     # Every check is done; the claim comes before the first write.
     _claim_referral(actor, referral, outcome, at)
     if outcome is TriageOutcome.NEW_CASE:

@@ -33,6 +33,7 @@ from casework.cases.forms import (
 )
 from casework.cases.models import CATEGORY_LABELS, Case, CaseEvent, ClientParticipation
 from casework.extensions import db
+from casework.forms import show_refusal
 from casework.groups.models import Decision, GroupMember
 from casework.orgs.models import Institution
 from casework.plans.forms import goal_statuses_from
@@ -89,6 +90,8 @@ def referral_new():
 @login_required
 def referrals_mine():
     """The user's own referrals with the outcome of triage (nothing of the case)."""
+    if not access.may_file_referral(_me()):
+        abort(403)
     wanted = request.args.get("state")
     state = listing.read_list(queries.REFERRALS_MINE, request.args, {
         "state": wanted if wanted in ("waiting", "triaged") else None,
@@ -133,7 +136,7 @@ def triage(referral_id: int):
                 return redirect(url_for(".triage_queue"))
             except OperationRefused as refused:
                 db.session.rollback()
-                form.outcome.errors = [str(refused.message)]
+                show_refusal(form, refused, default="outcome")
                 status = 400
             else:
                 db.session.commit()
@@ -166,7 +169,7 @@ def _list_filters() -> dict:
 
 
 @bp.route("/cases")
-@login_required
+@role_required(*access.CASE_ROLES)
 def cases():
     """The cases the user may see, filtered and paginated."""
     state = listing.read_list(queries.CASE_LIST, request.args, _list_filters())

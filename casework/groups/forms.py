@@ -12,12 +12,12 @@ from wtforms import (
     HiddenField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from casework.admin.forms import MultiCheckboxField
 from casework.auth.forms import REQUIRED
 from casework.concurrency import OneTimeTokenField
 from casework.forms import MAX_URL, BaseForm
@@ -113,7 +113,7 @@ class MeetingForm(BaseForm):
         description=_l("A full address: https://…"))
     chair_id = SelectField(_l("Chair"), coerce=int, validators=[Optional()])
     minute_taker_id = SelectField(_l("Minute-taker"), coerce=int, validators=[Optional()])
-    invite_ids = SelectMultipleField(_l("Invite"), coerce=int, validators=[Optional()])
+    invite_ids = MultiCheckboxField(_l("Invite"), coerce=int, validators=[Optional()])
 
 
 class AgendaForm(BaseForm):
@@ -128,8 +128,8 @@ class AgendaForm(BaseForm):
 class InviteForm(BaseForm):
     """Invite more members."""
 
-    invite_ids = SelectMultipleField(_l("Invite"), coerce=int,
-                                     validators=[DataRequired(REQUIRED)])
+    invite_ids = MultiCheckboxField(_l("Invite"), coerce=int,
+                                    validators=[DataRequired(REQUIRED)])
 
 
 class MinutesForm(BaseForm):

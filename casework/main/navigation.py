@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from casework.auth.models import Role
+from casework.auth.models import WORKING_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,11 @@ NAV_ITEMS = (
             _l("The cases you lead, supervise or take part in.")),
     NavItem("cases.triage_queue", _l("Triage"), frozenset({Role.CASE_MANAGER}),
             _l("Referrals waiting for triage, most urgent first.")),
-    NavItem("cases.referral_new", _l("New referral"), _MUNICIPAL,
+    NavItem("cases.referral_new", _l("New referral"), WORKING_ROLES,
             _l("Report a concern about a child's rights.")),
-    NavItem("cases.referrals_mine", _l("My referrals"), _MUNICIPAL,
+    NavItem("cases.referrals_mine", _l("My referrals"), WORKING_ROLES,
             _l("The referrals you filed and the outcome of their triage.")),
-    NavItem("tasks.my_tasks", _l("My tasks"), _MUNICIPAL,
+    NavItem("tasks.my_tasks", _l("My tasks"), WORKING_ROLES,
             _l("Your tasks, the overdue ones first; mark them done or cancel them.")),
     NavItem("tasks.institution_tasks", _l("Institution's tasks"),
             frozenset({Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST,
@@ -69,7 +69,7 @@ NAV_ITEMS = (
             frozenset({Role.INSPECTOR}),
             _l("Every municipality's annual report status, submitted reports and the national "
                "aggregate.")),
-    NavItem("calendars.month", _l("Calendar"), _MUNICIPAL,
+    NavItem("calendars.month", _l("Calendar"), WORKING_ROLES,
             _l("The meetings you may see, by month and week; a feed for Outlook or Teams.")),
 )
 

@@ -21,6 +21,7 @@ from casework.cases import access
 from casework.cases import operations as case_ops
 from casework.cases.queries import get_case_or_404
 from casework.extensions import db
+from casework.forms import show_refusal
 from casework.orgs.models import Institution
 from casework.plans import operations as ops
 from casework.plans import queries
@@ -110,7 +111,7 @@ def assessment_new(case_id: int):
             except OperationRefused as refused:
                 db.session.rollback()
                 case = get_case_or_404(case_id, _me())
-                flash(str(refused.message), "error")
+                show_refusal(form, refused)
                 status = 400
             else:
                 db.session.commit()

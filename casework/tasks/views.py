@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 
 from casework import listing
 from casework.access import role_required
-from casework.auth.models import Role, User, UserRole
+from casework.auth.models import WORKING_ROLES, Role, User, UserRole
 from casework.cases import access as case_access
 from casework.cases.operations import case_group
 from casework.cases.queries import get_case_or_404
@@ -64,7 +64,7 @@ def _render_list(title: str, query, show_assignee: bool, endpoint: str):
 
 
 @bp.route("/tasks")
-@login_required
+@role_required(*WORKING_ROLES)
 def my_tasks():
     """The user's own tasks: open ones first, overdue on top."""
     return _render_list(_("My tasks"), queries.my_tasks, False, "tasks.my_tasks")
