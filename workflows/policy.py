@@ -169,8 +169,15 @@ class WorkingCalendar:
         return f"WorkingCalendar({self.country!r})"
 
     def is_working_day(self, d: date) -> bool:
-        """True when `d` is a working day."""
+        """True when `d` is a working day (remembered per calendar: sweeps and reports ask
+        about the same days thousands of times)."""
         d = _plain_date(d)
+        cache = self.__dict__.setdefault("_days", {})
+        if d not in cache:
+            cache[d] = self._is_working_day(d)
+        return cache[d]
+
+    def _is_working_day(self, d: date) -> bool:
         if d in self.extra_working_days:
             return True
         if d in self.extra_holidays:
@@ -186,6 +193,12 @@ class WorkingCalendar:
         d = _plain_date(d)
         if n < 0:
             raise ValueError("n must not be negative")
+        cache = self.__dict__.setdefault("_added", {})
+        if (d, n) not in cache:
+            cache[(d, n)] = self._add_working_days(d, n)
+        return cache[(d, n)]
+
+    def _add_working_days(self, d: date, n: int) -> date:
         if n == 0:
             while not self.is_working_day(d):
                 d += timedelta(days=1)
