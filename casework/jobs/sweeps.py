@@ -27,7 +27,7 @@ from casework.notifications import mail
 from casework.notifications.operations import (
     case_link,
     notify_many,
-    stored_text,
+    stored_texts,
     users_with_role,
 )
 from casework.notifications.texts import deferred
@@ -153,12 +153,14 @@ def _notify_all(rows: list[tuple]) -> int:
     ins = {"postgresql": postgresql.insert,
            "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
     # Each distinct message is rendered once (rows of one occurrence share their text).
-    texts = {id(r[2]): stored_text(r[2]) for r in rows}
+    distinct = {id(r[2]): r[2] for r in rows}
+    texts = dict(zip(distinct, stored_texts(distinct.values()), strict=True))
     at = utcnow()
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
     table = Notification.__table__
     statement = (ins(table).on_conflict_do_nothing(index_elements=["dedup_key"])
                  .returning(table.c.id))
-    connection = db.session.connection()
     added = 0
     for i in range(0, len(rows), INSERT_CHUNK):
         values = [{"user_id": uid, "kind": kind, "text": stored[0], "params": stored[1],
@@ -167,8 +169,40 @@ def _notify_all(rows: list[tuple]) -> int:
                    "email_attempts": 0, "email_next_attempt_at": None}
                   for uid, kind, stored, link, key, muni in (
                       (r[0], r[1], texts[id(r[2])], *r[3:]) for r in rows[i:i + INSERT_CHUNK])]
-        added += len(connection.execute(statement, values).all())
+        if postgres:
+            added += _insert_unnest(connection, values)
+        else:
+            added += len(connection.execute(statement, values).all())
     return added
+
+
+#: PostgreSQL: a chunk of notifications as one INSERT of column arrays, whatever its length
+#: (a VALUES list of a thousand rows is eleven thousand placeholders to build and parse).
+_UNNEST_INSERT = """
+INSERT INTO notification (user_id, kind, text, params, link, dedup_key, municipality_id,
+                          created_at, email_state, email_attempts)
+SELECT u, k, t, CAST(p AS json), l, d, m, :at, s, 0
+FROM unnest(CAST(:u AS integer[]), CAST(:k AS varchar[]), CAST(:t AS varchar[]),
+            CAST(:p AS text[]), CAST(:l AS varchar[]), CAST(:d AS varchar[]),
+            CAST(:m AS integer[]), CAST(:s AS varchar[])) AS x(u, k, t, p, l, d, m, s)
+ON CONFLICT (dedup_key) DO NOTHING
+RETURNING id
+"""
+
+
+def _insert_unnest(connection, values: list[dict]) -> int:
+    import json
+
+    from sqlalchemy import text
+
+    def col(name):
+        return [v[name] for v in values]
+
+    return len(connection.execute(text(_UNNEST_INSERT), {
+        "at": values[0]["created_at"], "u": col("user_id"), "k": col("kind"), "t": col("text"),
+        "p": [None if v["params"] is None else json.dumps(v["params"]) for v in values],
+        "l": col("link"), "d": col("dedup_key"), "m": col("municipality_id"),
+        "s": col("email_state")}).all())
 
 
 def _per_user(user_ids, kind, text, link, key, municipality_id) -> list[tuple]:
@@ -234,14 +268,15 @@ def task_overdue(now: datetime) -> int:
                                                           Case.case_manager_id)),
                 else_=other_group.lead_id)
     # Only tasks with something not told yet: the assignee, or a lead who may be told.
-    untold = or_(~_told(_key_of("task_overdue:t", Task.id, ":", Task.due_date)),
-                 and_(lead.is_not(None), lead != Task.assignee_id,
-                      ~_told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date))))
+    assignee_told = _told(_key_of("task_overdue:t", Task.id, ":", Task.due_date))
+    lead_told = _told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date))
+    untold = or_(~assignee_told, and_(lead.is_not(None), lead != Task.assignee_id, ~lead_told))
     rows = db.session.execute(
         select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
                Case.number, func.coalesce(case_group.lead_id, Case.case_manager_id)
                .label("case_lead"), group_id.label("group_id"),
-               other_group.lead_id.label("group_lead"), User.full_name)
+               other_group.lead_id.label("group_lead"), User.full_name,
+               assignee_told.label("assignee_told"), lead_told.label("lead_told"))
         .join(User, User.id == Task.assignee_id)
         .outerjoin(Case, Case.id == Task.case_id)
         .outerjoin(case_group, case_group.case_id == Task.case_id)
@@ -255,13 +290,11 @@ def task_overdue(now: datetime) -> int:
     def lead_of(r):
         return r.case_lead if r.case_id is not None else r.group_lead
 
-    fresh = _unsent([f"task_overdue:t{r.id}:{r.due_date.isoformat()}" for r in rows]
-                    + [f"task_overdue_lead:t{r.id}:{r.due_date.isoformat()}" for r in rows])
     escalated = [r for r in rows
                  if today >= calendars[r.municipality_id].add_working_days(r.due_date, 2)
                  and lead_of(r) is not None and lead_of(r) != r.assignee_id
-                 and f"task_overdue_lead:t{r.id}:{r.due_date.isoformat()}" in fresh]
-    told = [r for r in rows if f"task_overdue:t{r.id}:{r.due_date.isoformat()}" in fresh]
+                 and not r.lead_told]
+    told = [r for r in rows if not r.assignee_told]
     visible = _visible_pairs({(r.assignee_id, r.case_id) for r in told}
                              | {(lead_of(r), r.case_id) for r in escalated}, now)
     escalated_ids = {r.id for r in escalated}
