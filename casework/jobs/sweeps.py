@@ -139,9 +139,10 @@ def _told(key):
 def _notify_all(rows: list[tuple]) -> int:
     """Insert notifications ``(user_id, kind, text, link, key, municipality_id)`` in chunks,
     each key once (``ON CONFLICT DO NOTHING`` on the unique key, as ``notify``); returns how
-    many were added. The e-mail state follows each user's choice, read in one query. One
-    statement compiled once and executed with the rows of a chunk as parameter sets (the
-    driver's batched ``executemany``), not a VALUES list compiled per chunk."""
+    many were added. The e-mail state follows each user's choice, read in one query. On
+    PostgreSQL a chunk is one INSERT of column arrays (``_insert_unnest``); elsewhere one
+    statement compiled once and executed with the chunk's rows as parameter sets, never a
+    VALUES list compiled per chunk."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     from casework.notifications.models import Notification
