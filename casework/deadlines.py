@@ -123,9 +123,11 @@ def minutes_not_approved(now: datetime, municipality_id: int | None = None,
     return _late(rows, minutes_deadline, now)
 
 
-def clients_not_informed(now: datetime, municipality_id: int | None = None) -> list[Late]:
+def clients_not_informed(now: datetime, municipality_id: int | None = None,
+                         where=None) -> list[Late]:
     """Published decisions of interprofessional groups of which nobody recorded that the client
-    was informed, past the policy's working days."""
+    was informed, past the policy's working days. ``where`` may narrow the candidates (the
+    sweep leaves out those it has told of)."""
     informed = exists().where(ClientParticipation.decision_id == Decision.id,
                               ClientParticipation.informed.is_(True))
     rows = db.session.execute(
@@ -133,6 +135,7 @@ def clients_not_informed(now: datetime, municipality_id: int | None = None) -> l
                 .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
                 .join(Case, and_(Case.id == CooperationGroup.case_id, Case.status != "closed"))
                 .where(CooperationGroup.kind == "interprofessional",
-                       Decision.published_at.is_not(None), ~informed),
+                       Decision.published_at.is_not(None), ~informed,
+                       *([] if where is None else [where])),
                 CooperationGroup.municipality_id, municipality_id)).all()
     return _late(rows, client_informed_deadline, now)

@@ -55,7 +55,9 @@ def _set_security_headers(response):
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user.is_authenticated:
+    # ``is_anonymous`` reads no column: a view that committed has expired the user, and
+    # ``is_authenticated`` (``active``) would load them again, with their roles.
+    if not current_user.is_anonymous:
         # Pages with personal data must not stay in shared browser or proxy caches.
         response.headers["Cache-Control"] = "no-store"
     return response

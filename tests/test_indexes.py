@@ -35,6 +35,17 @@ FILTERED_OR_SORTED = [
     ("annual_report", "municipality_id"), ("annual_report", "year"),
 ]
 
+#: Column pairs filtered together, whose index must lead with both: the annual report's figures
+#: over one municipality and year, and the history lookups by machine, trigger or state and time.
+FILTERED_TOGETHER = [
+    ("case", ("municipality_id", "opened_at")),
+    ("case_event", ("case_id", "machine", "at")),
+    ("case_event", ("machine", "trigger", "at")), ("case_event", ("machine", "to_state", "at")),
+    ("client_participation", ("decision_id", "informed")),
+    ("decision", ("group_id", "published_at")), ("meeting", ("group_id", "status")),
+    ("referral", ("municipality_id", "received_at")), ("task", ("municipality_id", "issued_at")),
+]
+
 
 def _leading_columns(inspector, table: str) -> list[tuple[str, ...]]:
     """The column lists of every index of ``table`` (primary key and unique ones included)."""
@@ -82,3 +93,9 @@ def test_every_foreign_key_of_the_models_exists_in_the_database_with_its_index(i
 def test_columns_lists_filter_or_sort_on_are_indexed(inspector, table, column):
     indexes = _leading_columns(inspector, table)
     assert _covered(indexes, (column,)), f"{table}.{column} has no index"
+
+
+@pytest.mark.parametrize(("table", "columns"), FILTERED_TOGETHER)
+def test_columns_filtered_together_share_one_index(inspector, table, columns):
+    indexes = _leading_columns(inspector, table)
+    assert _covered(indexes, columns), f"{table}{columns} has no composite index"

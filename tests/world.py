@@ -21,7 +21,7 @@ from casework.cases import operations as cases
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups import operations as groups
-from casework.groups.models import Decision, GroupMember
+from casework.groups.models import CooperationGroup, Decision, GroupMember
 from casework.notifications.models import Notification
 from casework.orgs.models import Institution, Municipality
 from casework.reports import operations as reports
@@ -184,3 +184,63 @@ def build_world(atvk: str, tag: str) -> dict:
 def as_of(world: dict) -> datetime:
     """When the world was built."""
     return datetime.fromisoformat(world["now"])
+
+
+def grow_world(world: dict, rounds: int) -> None:
+    """More of everything the world's lists and its case page show, in its municipality and
+    through the service layer: per round a case of the case manager with a group member, a
+    note and a task of the specialist; a referral; a planned meeting of the strategic group
+    with a decision draft and a task; and on the world's own case a note, a participation
+    record, a task, a risk change (history) and a document. For tests that compare a page's
+    queries at two data sizes."""
+    import io
+
+    from casework.cases.models import Case
+    from casework.documents.operations import add_document
+
+    def user(role: str) -> User:
+        return db.session.scalar(select(User).where(User.email == world["logins"][role]))
+
+    manager, specialist = user("case_manager"), user("specialist")
+    coordinator, head = user("coordinator"), user("head_of_service")
+    ids = world["ids"]
+    case = db.session.get(Case, ids["case_id"])
+    group = db.session.get(CooperationGroup, ids["group_id"])
+    now = utcnow().replace(microsecond=0)
+    today = local_date(now)
+    for i in range(rounds):
+        other = cases.open_case(manager, municipality_id=manager.municipality_id, risk="yellow",
+                                categories=("neglect",), case_manager=manager,
+                                owner_institution_id=manager.institution_id,
+                                child={"given_name": f"Bērns {i}", "family_name": "Ozola",
+                                       "personal_code": None, "birth_date": date(2016, 1, 1)})
+        cases.add_group_member(manager, other, specialist, "skolotāja")
+        cases.add_note(manager, other, level="group", text=f"Piezīme {i}.")
+        tasks.create_task(manager, title=f"Uzdevums {i}", description=None,
+                          assignee=specialist, due_date=today + timedelta(days=3 + i),
+                          case=other)
+        cases.file_referral(specialist, child_given_name=f"Pēteris {i}",
+                            child_family_name="Liepa", child_personal_code=None,
+                            child_birth_date=None, categories=["school_absence"],
+                            description="Neapmeklē skolu.", proposed_urgency="green")
+        meeting = groups.plan_meeting(
+            coordinator, group, starts_at=now + timedelta(days=6 + i),
+            ends_at=now + timedelta(days=6 + i, hours=2),
+            invite_ids=[head.id, manager.id, specialist.id])
+        groups.add_decision(coordinator, meeting, kind="decision", text=f"Projekts {i}")
+        groups.add_task(coordinator, meeting, title=f"Melnraksts {i}", assignee=specialist,
+                        due_date=today + timedelta(days=20 + i))
+        # The world's own case: its page lists all of these.
+        cases.add_note(manager, case, level="group", text=f"Vēl piezīme {i}.")
+        cases.add_participation(manager, case, subject=f"Plāns {i}", person_id=None,
+                                decision_id=None, informed=True, informed_on=today,
+                                method="phone", opinion=None, attended=False)
+        tasks.create_task(manager, title=f"Gadījuma uzdevums {i}", description=None,
+                          assignee=specialist, due_date=today + timedelta(days=8 + i),
+                          case=case)
+        cases.change_risk(manager, case, "lower_to_green" if case.risk == "yellow" else
+                          "raise_to_yellow", reason=f"Pārvērtēts {i}.")
+        add_document(manager, stream=io.BytesIO(
+            b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"),
+            filename=f"atzinums-{i}.pdf", level="group", case=case)
+    db.session.commit()

@@ -169,8 +169,15 @@ class WorkingCalendar:
         return f"WorkingCalendar({self.country!r})"
 
     def is_working_day(self, d: date) -> bool:
-        """True when `d` is a working day."""
+        """True when `d` is a working day (remembered per calendar: sweeps and reports ask
+        about the same days thousands of times)."""
         d = _plain_date(d)
+        cache = self.__dict__.setdefault("_days", {})
+        if d not in cache:
+            cache[d] = self._is_working_day(d)
+        return cache[d]
+
+    def _is_working_day(self, d: date) -> bool:
         if d in self.extra_working_days:
             return True
         if d in self.extra_holidays:
@@ -186,6 +193,12 @@ class WorkingCalendar:
         d = _plain_date(d)
         if n < 0:
             raise ValueError("n must not be negative")
+        cache = self.__dict__.setdefault("_added", {})
+        if (d, n) not in cache:
+            cache[(d, n)] = self._add_working_days(d, n)
+        return cache[(d, n)]
+
+    def _add_working_days(self, d: date, n: int) -> date:
         if n == 0:
             while not self.is_working_day(d):
                 d += timedelta(days=1)
@@ -195,18 +208,34 @@ class WorkingCalendar:
                 n -= 1
         return d
 
+    def _prefix(self, year: int) -> list[int]:
+        """Working days of ``year`` from 1 January up to and including each day (by day of the
+        year, 0-based); counted once per calendar and year."""
+        cache = self.__dict__.setdefault("_prefixes", {})
+        if year not in cache:
+            counts, n, d = [], 0, date(year, 1, 1)
+            while d.year == year:
+                n += self.is_working_day(d)
+                counts.append(n)
+                d += timedelta(days=1)
+            cache[year] = counts
+        return cache[year]
+
     def working_days_between(self, a: date, b: date) -> int:
         """Working days after `a` up to and including `b` (so Friday → Monday is 1);
-        negative when `b` is before `a`, zero when they are the same day."""
+        negative when `b` is before `a`, zero when they are the same day.
+
+        Counted from per-year running totals, so a report over thousands of pairs does not walk
+        every day of each."""
         a, b = _plain_date(a), _plain_date(b)
         if b < a:
             return -self.working_days_between(b, a)
-        count = 0
-        d = a
-        while d < b:
-            d += timedelta(days=1)
-            count += self.is_working_day(d)
-        return count
+        before_a = self._prefix(a.year)[a.timetuple().tm_yday - 1]
+        up_to_b = self._prefix(b.year)[b.timetuple().tm_yday - 1]
+        if a.year == b.year:
+            return up_to_b - before_a
+        whole = sum(self._prefix(y)[-1] for y in range(a.year + 1, b.year))
+        return self._prefix(a.year)[-1] - before_a + whole + up_to_b
 
 
 #: The plain Latvian calendar, used when a helper is given no calendar.

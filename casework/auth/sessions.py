@@ -69,8 +69,13 @@ def load_session(key: str | None) -> User | None:
     """
     if not key:
         return None
-    row = db.session.scalar(select(UserSession).options(joinedload(UserSession.user))
-                            .where(UserSession.key_hash == _hash(key)))
+    # The user's institution and roles come along in the same query: every page scopes by the
+    # municipality and checks the roles.
+    user = joinedload(UserSession.user)
+    row = db.session.execute(
+        select(UserSession)
+        .options(user.joinedload(User.institution), user.joinedload(User.role_rows))
+        .where(UserSession.key_hash == _hash(key))).unique().scalar_one_or_none()
     if row is None:
         return None
     if row.ended_at is None:

@@ -128,6 +128,7 @@ class Referral(db.Model):
         CheckConstraint("proposed_urgency IN ('green', 'yellow', 'red')", name="urgency_valid"),
         CheckConstraint(f"outcome IS NULL OR outcome IN ({_values(TriageOutcome)})",
                         name="outcome_valid"),
+        Index("ix_referral_municipality_received_at", "municipality_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,6 +176,7 @@ class Case(db.Model):
         UniqueConstraint("municipality_id", "number"),
         UniqueConstraint("municipality_id", "year", "seq"),
         CheckConstraint(_RISK_CHECK, name="risk_valid"),
+        Index("ix_case_municipality_opened_at", "municipality_id", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -279,6 +281,8 @@ class CaseEvent(db.Model):
         Index("ix_case_event_case_machine_at", "case_id", "machine", "at"),
         # The year's transitions of one kind (escalations, closures) across a municipality.
         Index("ix_case_event_machine_at", "machine", "at"),
+        Index("ix_case_event_machine_trigger_at", "machine", "trigger", "at"),
+        Index("ix_case_event_machine_to_state_at", "machine", "to_state", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -324,6 +328,9 @@ class ClientParticipation(db.Model):
     """The client or child informed of a decision, their opinion, whether they attended."""
 
     __tablename__ = "client_participation"
+    __table_args__ = (
+        Index("ix_client_participation_decision_informed", "decision_id", "informed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)

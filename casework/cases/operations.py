@@ -103,13 +103,16 @@ def record_event(case: Case, actor, machine: str, trigger: str, *, from_state=No
     return event
 
 
-def record_case_view(user, case: Case) -> None:
+def record_case_view(user, case: Case, elsewhere: dict | None = None) -> None:
     """Every read of a case page is in the audit log, and so is every hint that a person of
-    the case also appears in a case the reader may not see (``persons_elsewhere``)."""
+    the case also appears in a case the reader may not see (``persons_elsewhere``; pass what
+    the page shows, so that it is read once)."""
     from casework.cases.queries import persons_elsewhere
 
     record("case_viewed", case, user=user)
-    hinted = {pid: m.hidden_case_ids for pid, m in persons_elsewhere(case, user).items()
+    if elsewhere is None:
+        elsewhere = persons_elsewhere(case, user)
+    hinted = {pid: m.hidden_case_ids for pid, m in elsewhere.items()
               if m.hidden}
     if hinted:
         record("case_person_match_hinted", case, user=user,
@@ -123,24 +126,24 @@ def _check_version(case: Case, expected_version) -> None:
 # -- facts for the workflows ------------------------------------------------------------------
 def case_facts(case: Case) -> case_lifecycle.CaseFacts:
     """What the lifecycle's conditions need to know, read from the database."""
-    open_tasks = db.session.scalar(
-        select(func.count()).select_from(Task).where(Task.case_id == case.id,
-                                                     Task.status == "open",
-                                                     Task.issued_at.is_not(None)))
-    last_held = db.session.scalar(
-        select(func.max(Meeting.held_at))
-        .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
-        .where(CooperationGroup.case_id == case.id,
-               Meeting.status.in_(("held", "minutes_approved"))))
+    open_tasks = (select(func.count()).select_from(Task)
+                  .where(Task.case_id == case.id, Task.status == "open",
+                         Task.issued_at.is_not(None)).scalar_subquery())
+    last_held = (select(func.max(Meeting.held_at))
+                 .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+                 .where(CooperationGroup.case_id == case.id,
+                        Meeting.status.in_(("held", "minutes_approved"))).scalar_subquery())
+    open_tasks, last_held = db.session.execute(select(open_tasks, last_held)).one()
     return case_lifecycle.CaseFacts(
         case_manager_assigned=case.case_manager_id is not None, risk=case.risk,
         open_task_count=open_tasks or 0, crisis_started_at=case.crisis_started_at,
         last_group_meeting_held_at=last_held)
 
 
-def risk_facts(case: Case) -> risk_profile.RiskFacts:
-    """The decisions of the case's group (lowering from red must rest on one of them)."""
-    ids = db.session.scalars(
+def risk_facts(case: Case, published_ids=None) -> risk_profile.RiskFacts:
+    """The decisions of the case's group (lowering from red must rest on one of them);
+    ``published_ids``: the ids of its published decisions when the caller has read them."""
+    ids = published_ids if published_ids is not None else db.session.scalars(
         select(Decision.id).join(CooperationGroup, CooperationGroup.id == Decision.group_id)
         .where(CooperationGroup.case_id == case.id, Decision.published_at.is_not(None)))
     return risk_profile.RiskFacts(group_decision_refs=frozenset(str(i) for i in ids),

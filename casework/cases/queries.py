@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask import abort
 from sqlalchemy import and_, case, false, func, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.auth.models import Role, User, UserRole
 from casework.cases.models import (
@@ -71,7 +71,11 @@ def visible_cases(user):
 
 def get_case_or_404(case_id: int, user) -> Case:
     """The case if ``user`` may see it; otherwise 404 (never 403)."""
-    found = db.session.scalar(visible_cases(user).where(Case.id == case_id))
+    # The categories and persons come in the same query (the case page and the API show them).
+    found = db.session.execute(
+        visible_cases(user).where(Case.id == case_id)
+        .options(joinedload(Case.category_rows), joinedload(Case.persons))
+    ).unique().scalar_one_or_none()
     if found is None:
         abort(404)
     return found
@@ -234,8 +238,9 @@ def referrals_of_case(case_obj: Case):
     """The referrals attached to a case (its page shows their text, categories and reporter;
     the case itself is visible to the reader)."""
     return (select(Referral).where(Referral.case_id == case_obj.id)
-            .options(selectinload(Referral.reporting_institution),
-                     selectinload(Referral.reported_by))
+            .options(joinedload(Referral.reporting_institution),
+                     joinedload(Referral.category_rows),
+                     joinedload(Referral.reported_by).lazyload(User.role_rows))
             .order_by(Referral.received_at))
 def reporter_outcome(referral: Referral) -> str:
     """What the reporter may learn of the triage of their referral: ``waiting``, ``accepted``

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 from wtforms import SelectChoice
 
 from casework import listing
@@ -34,7 +34,7 @@ from casework.cases.forms import (
 from casework.cases.models import CATEGORY_LABELS, Case, CaseEvent, ClientParticipation
 from casework.extensions import db
 from casework.forms import show_refusal
-from casework.groups.models import Decision, GroupMember
+from casework.groups.models import CooperationGroup, Decision
 from casework.orgs.models import Institution
 from casework.plans.forms import goal_statuses_from
 from casework.policies.operations import policy_for
@@ -175,8 +175,9 @@ def cases():
     state = listing.read_list(queries.CASE_LIST, request.args, _list_filters())
     filters = state.filters
     page = listing.paginate(db, queries.filtered_cases(_me(), **filters), state)
-    managers = db.session.scalars(queries.case_managers_of(_me().municipality_id)).all() \
-        if _me().municipality_id else []
+    # Names for the filter only: no roles (their select-in load splits per 500 users).
+    managers = db.session.scalars(queries.case_managers_of(_me().municipality_id).options(
+        lazyload(User.role_rows))).all() if _me().municipality_id else []
     return render_template("cases/list.html", page=page, filters=filters, state=state,
                            managers=managers,
                            categories=CATEGORY_LABELS, today=date.today(),
@@ -185,7 +186,17 @@ def cases():
 
 
 # -- one case ---------------------------------------------------------------------------------
-def _case_forms(case: Case, group=None, members=None, **overrides) -> dict:
+def _group_decisions(group) -> list:
+    """(id, number, text, published) of the group's decisions, newest first: the risk form
+    lists them and the risk workflow needs the published ones (one query for both)."""
+    if group is None:
+        return []
+    return db.session.execute(
+        select(Decision.id, Decision.number, Decision.text, Decision.published_at.is_not(None))
+        .where(Decision.group_id == group.id).order_by(Decision.id.desc())).all()
+
+
+def _case_forms(case: Case, group=None, members=None, decisions=None, **overrides) -> dict:
     forms = {
         "transition": TransitionForm(formdata=None),
         "risk": RiskForm(formdata=None),
@@ -200,12 +211,10 @@ def _case_forms(case: Case, group=None, members=None, **overrides) -> dict:
     forms["transition"].closure_reason.choices = [SelectChoice("", "—")] + [
         SelectChoice(k.value, pick_label(v, str(get_locale())))
         for k, v in case_lifecycle.CLOSURE_REASONS.items()]
-    decisions = db.session.execute(
-        select(Decision.id, Decision.number, Decision.text)
-        .where(Decision.group_id == group.id).order_by(Decision.id.desc())
-    ).all()
+    if decisions is None:
+        decisions = _group_decisions(group)
     forms["risk"].decision_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i, f"{n}: {t[:60]}") for i, n, t in decisions]
+        SelectChoice(i, f"{n}: {t[:60]}") for i, n, t, _published in decisions]
     forms["participation"].person_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.full_name) for p in case.persons]
     members = {m.user_id for m in members if m.member_to is None}
@@ -218,8 +227,9 @@ def _case_forms(case: Case, group=None, members=None, **overrides) -> dict:
     forms["member"].user_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(i, f"{n} ({inst})") for i, n, inst in candidates if i not in members]
     forms["reassign"].case_manager_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(u.id, u.full_name)
-        for u in db.session.scalars(queries.case_managers_of(case.municipality_id))]
+        SelectChoice(i, name) for i, name in db.session.execute(
+            queries.case_managers_of(case.municipality_id)
+            .with_only_columns(User.id, User.full_name))]
     for name in ("transition", "risk", "reassign", "review"):
         if not forms[name].version.data:
             forms[name].version.data = case.version
@@ -246,7 +256,8 @@ def _preload_people(case: Case, history, notes, participation, tasks, members) -
     return users
 
 
-def _render_case(case: Case, status: int = 200, open_panel: str | None = None, **forms):
+def _render_case(case: Case, status: int = 200, open_panel: str | None = None,
+                 elsewhere: dict | None = None, **forms):
     me = _me()
     history = db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id)
@@ -257,18 +268,21 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
         .order_by(ClientParticipation.created_at.desc())).all()
     tasks = db.session.scalars(select(Task).where(Task.case_id == case.id)
                                .order_by(Task.status, Task.due_date)).all()
-    group = ops.case_group(case)
+    # The group with its members in one query (the page lists current members first).
+    group = db.session.execute(
+        select(CooperationGroup).where(CooperationGroup.case_id == case.id)
+        .options(joinedload(CooperationGroup.members))).unique().scalar_one_or_none()
+    members = sorted(group.members, key=lambda m: (m.member_to is not None, m.member_from))
+    decisions = _group_decisions(group)
     facts = risk = None
     if access.may_manage_case(me, case):
-        facts, risk = ops.case_facts(case), ops.risk_facts(case)
-    members = db.session.scalars(select(GroupMember).where(GroupMember.group_id == group.id)
-                                 .order_by(GroupMember.member_to.is_not(None),
-                                           GroupMember.member_from)).all()
+        facts = ops.case_facts(case)
+        risk = ops.risk_facts(case, [i for i, _n, _t, published in decisions if published])
     users = _preload_people(case, history, notes, participation, tasks, members)
     return render_template(
         "cases/case.html", case=case, history=history, notes=notes, tasks=tasks,
         participation=participation, members=members,
-        forms=_case_forms(case, group, members, **forms),
+        forms=_case_forms(case, group, members, decisions, **forms),
         may_manage=access.may_manage_case(me, case), supervises=access.supervises(me, case),
         lifecycle_triggers=ops.allowed_case_triggers(me, case, facts),
         risk_triggers=ops.allowed_risk_triggers(me, case, risk),
@@ -277,8 +291,9 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
         lifecycle_labels=case_lifecycle.TRIGGER_LABELS, risk_labels=risk_profile.TRIGGER_LABELS,
         statuses=case_lifecycle.STATUS_LABELS,
         closure_reasons=case_lifecycle.CLOSURE_REASONS,
-        elsewhere=queries.persons_elsewhere(case, me), today=date.today(),
-        referrals=db.session.scalars(queries.referrals_of_case(case)).all(),
+        elsewhere=queries.persons_elsewhere(case, me) if elsewhere is None else elsewhere,
+        today=date.today(), group=group,
+        referrals=db.session.scalars(queries.referrals_of_case(case)).unique().all(),
         children=search.children_of(case), age_on=search.age_on,
         open_panel=open_panel, users=users,
     ), status
@@ -289,9 +304,10 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None, *
 def case(case_id: int):
     """The case page; every read is in the audit log."""
     found = queries.get_case_or_404(case_id, _me())
-    ops.record_case_view(_me(), found)
+    elsewhere = queries.persons_elsewhere(found, _me())
+    ops.record_case_view(_me(), found, elsewhere)
     # Rendered before the commit, which would expire every loaded row (and reload each).
-    page = _render_case(found)
+    page = _render_case(found, elsewhere=elsewhere)
     db.session.commit()
     return page
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from casework.auth.models import User
 from casework.auth.operations import OperationRefused
@@ -17,6 +18,7 @@ from casework.cases.queries import get_case_or_404
 from casework.documents import operations as ops
 from casework.documents import queries
 from casework.documents.forms import LEVEL_HINT, DocumentForm
+from casework.documents.models import Document
 from casework.extensions import db
 from casework.groups.models import Decision, Meeting
 from casework.groups.queries import get_decision_or_404, get_meeting_or_404
@@ -35,7 +37,11 @@ def _me() -> User:
 def documents_of(obj):
     """For a case, meeting or decision page: its documents the user may see (one query)."""
     kind = {Case: "case", Meeting: "meeting", Decision: "decision"}[type(obj)]
-    return db.session.scalars(queries.documents_of(_me(), **{kind: obj})).unique().all()
+    # The uploader and their institution are named on every row: loaded with the rows.
+    stmt = queries.documents_of(_me(), **{kind: obj}).options(
+        joinedload(Document.uploaded_by).lazyload(User.role_rows),
+        joinedload(Document.uploader_institution))
+    return db.session.scalars(stmt).unique().all()
 
 
 @bp.app_template_global()

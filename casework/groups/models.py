@@ -19,6 +19,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -125,6 +126,7 @@ class Meeting(db.Model):
                         name="status_valid"),
         CheckConstraint("kind IN ('regular', 'supervision')", name="kind_valid"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_meeting_group_status", "group_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,6 +233,7 @@ class Decision(db.Model):
                         name="status_valid"),
         CheckConstraint("kind IN ('decision', 'proposal_municipality', 'proposal_state')",
                         name="kind_valid"),
+        Index("ix_decision_group_published_at", "group_id", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

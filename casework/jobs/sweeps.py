@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from casework import deadlines
 from casework.auth.models import User
@@ -27,7 +27,7 @@ from casework.notifications import mail
 from casework.notifications.operations import (
     case_link,
     notify_many,
-    stored_text,
+    stored_texts,
     users_with_role,
 )
 from casework.notifications.texts import deferred
@@ -102,10 +102,47 @@ def _heads_by_institution(institution_ids) -> dict[int, list[int]]:
     return heads
 
 
+def _unsent(keys) -> set[str]:
+    """Of these de-duplication keys, those no notification has yet: one indexed lookup per
+    ``INSERT_CHUNK`` keys. Sweeps drop what was told before *before* the visibility checks
+    and the texts, so that a steady run costs what is new, not what is due."""
+    from casework.notifications.models import Notification
+
+    keys = sorted(set(keys))
+    found: set[str] = set()
+    for i in range(0, len(keys), INSERT_CHUNK):
+        found.update(db.session.scalars(select(Notification.dedup_key).where(
+            Notification.dedup_key.in_(keys[i:i + INSERT_CHUNK]))))
+    return set(keys) - found
+
+
+def _key_of(prefix: str, *parts):
+    """SQL: the de-duplication key ``prefix`` + parts, as the sweep writes it in Python
+    (ids as digits, dates as ISO ``YYYY-MM-DD``)."""
+    from sqlalchemy import String, cast, literal
+
+    key = literal(prefix, String)
+    for part in parts:
+        key = key + (part if isinstance(part, str) else cast(part, String))
+    return key
+
+
+def _told(key):
+    """SQL condition: a notification with the key ``key`` (an expression) exists."""
+    from sqlalchemy import exists
+
+    from casework.notifications.models import Notification
+
+    return exists().where(Notification.dedup_key == key)
+
+
 def _notify_all(rows: list[tuple]) -> int:
     """Insert notifications ``(user_id, kind, text, link, key, municipality_id)`` in chunks,
     each key once (``ON CONFLICT DO NOTHING`` on the unique key, as ``notify``); returns how
-    many were added. The e-mail state follows each user's choice, read in one query."""
+    many were added. The e-mail state follows each user's choice, read in one query. On
+    PostgreSQL a chunk is one INSERT of column arrays (``_insert_unnest``); elsewhere one
+    statement compiled once and executed with the chunk's rows as parameter sets, never a
+    VALUES list compiled per chunk."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     from casework.notifications.models import Notification
@@ -117,21 +154,56 @@ def _notify_all(rows: list[tuple]) -> int:
     ins = {"postgresql": postgresql.insert,
            "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
     # Each distinct message is rendered once (rows of one occurrence share their text).
-    texts = {id(r[2]): stored_text(r[2]) for r in rows}
+    distinct = {id(r[2]): r[2] for r in rows}
+    texts = dict(zip(distinct, stored_texts(distinct.values()), strict=True))
     at = utcnow()
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    table = Notification.__table__
+    statement = (ins(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+                 .returning(table.c.id))
     added = 0
     for i in range(0, len(rows), INSERT_CHUNK):
         values = [{"user_id": uid, "kind": kind, "text": stored[0], "params": stored[1],
                    "link": link, "dedup_key": key, "municipality_id": muni, "created_at": at,
                    "email_state": "digest" if uid in digest else "pending",
-                   "email_attempts": 0}
+                   "email_attempts": 0, "email_next_attempt_at": None}
                   for uid, kind, stored, link, key, muni in (
                       (r[0], r[1], texts[id(r[2])], *r[3:]) for r in rows[i:i + INSERT_CHUNK])]
-        added += len(db.session.execute(
-            ins(Notification).values(values)
-            .on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(Notification.id)).all())
+        if postgres:
+            added += _insert_unnest(connection, values)
+        else:
+            added += len(connection.execute(statement, values).all())
     return added
+
+
+#: PostgreSQL: a chunk of notifications as one INSERT of column arrays, whatever its length
+#: (a VALUES list of a thousand rows is eleven thousand placeholders to build and parse).
+_UNNEST_INSERT = """
+INSERT INTO notification (user_id, kind, text, params, link, dedup_key, municipality_id,
+                          created_at, email_state, email_attempts)
+SELECT u, k, t, CAST(p AS json), l, d, m, :at, s, 0
+FROM unnest(CAST(:u AS integer[]), CAST(:k AS varchar[]), CAST(:t AS varchar[]),
+            CAST(:p AS text[]), CAST(:l AS varchar[]), CAST(:d AS varchar[]),
+            CAST(:m AS integer[]), CAST(:s AS varchar[])) AS x(u, k, t, p, l, d, m, s)
+ON CONFLICT (dedup_key) DO NOTHING
+RETURNING id
+"""
+
+
+def _insert_unnest(connection, values: list[dict]) -> int:
+    import json
+
+    from sqlalchemy import text
+
+    def col(name):
+        return [v[name] for v in values]
+
+    return len(connection.execute(text(_UNNEST_INSERT), {
+        "at": values[0]["created_at"], "u": col("user_id"), "k": col("kind"), "t": col("text"),
+        "p": [None if v["params"] is None else json.dumps(v["params"]) for v in values],
+        "l": col("link"), "d": col("dedup_key"), "m": col("municipality_id"),
+        "s": col("email_state")}).all())
 
 
 def _per_user(user_ids, kind, text, link, key, municipality_id) -> list[tuple]:
@@ -159,7 +231,8 @@ def task_due(now: datetime) -> int:
                Case.number)
         .outerjoin(Case, Case.id == Task.case_id)
         .where(Task.status == "open", Task.issued_at.is_not(None), Task.due_date > today,
-               Task.due_date <= today + timedelta(days=14))
+               Task.due_date <= today + timedelta(days=14),
+               ~_told(_key_of("task_due:t", Task.id, ":", Task.due_date)))
         .order_by(Task.id)).all()
         if r.due_date <= calendars[r.municipality_id].add_working_days(today, 1)]
     visible = _visible_pairs({(r.assignee_id, r.case_id) for r in rows}, now)
@@ -188,20 +261,31 @@ def task_overdue(now: datetime) -> int:
 
     today = local_date(now)
     calendars = _Calendars()
+    from sqlalchemy import case as when
+
     case_group, other_group = aliased(CooperationGroup), aliased(CooperationGroup)
     group_id = func.coalesce(Decision.group_id, Meeting.group_id)
+    lead = when((Task.case_id.is_not(None), func.coalesce(case_group.lead_id,
+                                                          Case.case_manager_id)),
+                else_=other_group.lead_id)
+    # Only tasks with something not told yet: the assignee, or a lead who may be told.
+    assignee_told = _told(_key_of("task_overdue:t", Task.id, ":", Task.due_date))
+    lead_told = _told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date))
+    untold = or_(~assignee_told, and_(lead.is_not(None), lead != Task.assignee_id, ~lead_told))
     rows = db.session.execute(
         select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
                Case.number, func.coalesce(case_group.lead_id, Case.case_manager_id)
                .label("case_lead"), group_id.label("group_id"),
-               other_group.lead_id.label("group_lead"), User.full_name)
+               other_group.lead_id.label("group_lead"), User.full_name,
+               assignee_told.label("assignee_told"), lead_told.label("lead_told"))
         .join(User, User.id == Task.assignee_id)
         .outerjoin(Case, Case.id == Task.case_id)
         .outerjoin(case_group, case_group.case_id == Task.case_id)
         .outerjoin(Decision, Decision.id == Task.decision_id)
         .outerjoin(Meeting, and_(Meeting.id == Task.meeting_id, Task.decision_id.is_(None)))
         .outerjoin(other_group, other_group.id == group_id)
-        .where(Task.status == "open", Task.issued_at.is_not(None), Task.due_date < today)
+        .where(Task.status == "open", Task.issued_at.is_not(None), Task.due_date < today,
+               untold)
         .order_by(Task.id)).all()
 
     def lead_of(r):
@@ -209,20 +293,24 @@ def task_overdue(now: datetime) -> int:
 
     escalated = [r for r in rows
                  if today >= calendars[r.municipality_id].add_working_days(r.due_date, 2)
-                 and lead_of(r) is not None and lead_of(r) != r.assignee_id]
-    visible = _visible_pairs({(r.assignee_id, r.case_id) for r in rows}
+                 and lead_of(r) is not None and lead_of(r) != r.assignee_id
+                 and not r.lead_told]
+    told = [r for r in rows if not r.assignee_told]
+    visible = _visible_pairs({(r.assignee_id, r.case_id) for r in told}
                              | {(lead_of(r), r.case_id) for r in escalated}, now)
     escalated_ids = {r.id for r in escalated}
     notifications = []
+    told_ids = {r.id for r in told}
     for r in rows:
         due = r.due_date.isoformat()
-        shown = (r.assignee_id, r.case_id) in visible
-        text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
-                        number=r.number, date=_day(r.due_date)) if shown else
-                deferred("Task is overdue (deadline %(date)s).", date=_day(r.due_date)))
-        notifications.append((r.assignee_id, "task_overdue", text,
-                              case_link(r.case_id) if shown else TASKS_LINK,
-                              f"task_overdue:t{r.id}:{due}", r.municipality_id))
+        if r.id in told_ids:
+            shown = (r.assignee_id, r.case_id) in visible
+            text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
+                            number=r.number, date=_day(r.due_date)) if shown else
+                    deferred("Task is overdue (deadline %(date)s).", date=_day(r.due_date)))
+            notifications.append((r.assignee_id, "task_overdue", text,
+                                  case_link(r.case_id) if shown else TASKS_LINK,
+                                  f"task_overdue:t{r.id}:{due}", r.municipality_id))
         if r.id not in escalated_ids:
             continue
         lead = lead_of(r)
@@ -249,19 +337,32 @@ def review_due(now: datetime) -> int:
     the date, so the next one is told again. One query for the cases, one for the heads of
     service, one visibility query per recipient."""
     cases = db.session.execute(
-        deadlines.reviews_due(local_date(now)).with_only_columns(
+        deadlines.reviews_due(local_date(now)).where(or_(
+            Case.case_manager_id.is_(None), ~_told(_key_of(
+                "review_due:c", Case.id, ":", Case.next_review_due, ":u",
+                Case.case_manager_id)))).with_only_columns(
             Case.id, Case.number, Case.next_review_due, Case.municipality_id,
             Case.case_manager_id, Case.owner_institution_id).order_by(Case.id)).all()
     heads = _heads_by_institution({c.owner_institution_id for c in cases
                                    if c.case_manager_id is None})
 
-    def watchers(c):
+    def key(c):
+        return f"review_due:c{c.id}:{c.next_review_due.isoformat()}"
+
+    def everyone(c):
         return [c.case_manager_id] if c.case_manager_id is not None else \
             heads.get(c.owner_institution_id, [])
+
+    fresh = _unsent(f"{key(c)}:u{uid}" for c in cases for uid in everyone(c))
+
+    def watchers(c):
+        return [uid for uid in everyone(c) if f"{key(c)}:u{uid}" in fresh]
 
     visible = _visible_pairs({(uid, c.id) for c in cases for uid in watchers(c)}, now)
     notifications = []
     for c in cases:
+        if not watchers(c):
+            continue
         text = deferred("Review of case %(number)s is due (%(date)s).", number=c.number,
                        date=_day(c.next_review_due))
         notifications += _per_user(
@@ -278,9 +379,17 @@ def red_no_meeting(now: datetime) -> int:
     late = deadlines.red_cases_without_meeting(now)
     heads = _heads_by_institution({item.row.owner_institution_id for item in late})
 
-    def recipients(case):
+    def key(case):
+        return f"red_no_meeting:c{case.id}:{case.risk_changed_at.isoformat()}"
+
+    def everyone(case):
         return {*([case.case_manager_id] if case.case_manager_id is not None else []),
                 *heads.get(case.owner_institution_id, [])}
+
+    fresh = _unsent(f"{key(item.row)}:u{uid}" for item in late for uid in everyone(item.row))
+
+    def recipients(case):
+        return {uid for uid in everyone(case) if f"{key(case)}:u{uid}" in fresh}
 
     visible = _visible_pairs({(uid, item.row.id) for item in late
                               for uid in recipients(item.row)}, now)
@@ -303,16 +412,21 @@ def triage_late(now: datetime) -> int:
     referrals = db.session.scalars(
         deadlines.referrals_past_triage(now).order_by(Referral.id)).all()
     managers: dict[int, list[int]] = {}
+    for muni in sorted({r.municipality_id for r in referrals}):
+        managers[muni] = users_with_role(muni, "case_manager")
+    fresh = _unsent(f"triage_late:r{r.id}:u{uid}" for r in referrals
+                    for uid in managers[r.municipality_id])
     notifications = []
     for referral in referrals:
         muni = referral.municipality_id
-        if muni not in managers:
-            managers[muni] = users_with_role(muni, "case_manager")
+        users = [uid for uid in managers[muni] if f"triage_late:r{referral.id}:u{uid}" in fresh]
+        if not users:
+            continue
         text = deferred("A referral received on %(received)s is waiting for triage past its "
                         "deadline (%(deadline)s).",
                         received=_day(local_date(referral.received_at)),
                         deadline=_day(local_date(referral.triage_due_at)))
-        notifications += _per_user(managers[muni], "triage_late", text,
+        notifications += _per_user(users, "triage_late", text,
                                    f"/referrals/{referral.id}/triage",
                                    f"triage_late:r{referral.id}", muni)
     return _notify_all(notifications)
@@ -332,12 +446,26 @@ def minutes_late(now: datetime) -> int:
     """Held meetings whose minutes are not approved within the policy: tell the chair, the
     minute-taker and the group's lead (for a case's group, only those who see the case).
     Key ``minutes_late:m<id>``."""
-    late = deadlines.minutes_not_approved(now)
+    def told(user_id):
+        return or_(user_id.is_(None),
+                   _told(_key_of("minutes_late:m", Meeting.id, ":u", user_id)))
+
+    # Meetings of which every recipient has been told are left out in SQL.
+    late = deadlines.minutes_not_approved(now, stmt=select(Meeting).join(
+        CooperationGroup, CooperationGroup.id == Meeting.group_id).where(~and_(
+            told(Meeting.chair_id), told(Meeting.minute_taker_id),
+            told(CooperationGroup.lead_id))))
     groups = _groups_with_cases(item.row.group_id for item in late)
 
-    def recipients(meeting):
+    def everyone(meeting):
         group = groups[meeting.group_id][0]
         return {u for u in (meeting.chair_id, meeting.minute_taker_id, group.lead_id) if u}
+
+    fresh = _unsent(f"minutes_late:m{item.row.id}:u{uid}" for item in late
+                    for uid in everyone(item.row))
+
+    def recipients(meeting):
+        return {u for u in everyone(meeting) if f"minutes_late:m{meeting.id}:u{u}" in fresh}
 
     visible = _visible_pairs({(uid, groups[item.row.group_id][0].case_id) for item in late
                               if groups[item.row.group_id][0].case_id is not None
@@ -347,6 +475,8 @@ def minutes_late(now: datetime) -> int:
         meeting = item.row
         group, number = groups[meeting.group_id]
         users = recipients(meeting)
+        if not users:
+            continue
         held = _day(local_date(meeting.held_at))
         deadline = _day(local_date(item.deadline))
         if group.case_id is not None:
@@ -367,7 +497,10 @@ def minutes_late(now: datetime) -> int:
 def client_not_informed(now: datetime) -> int:
     """Published decisions of a case's group of which the client was not informed within the
     policy: tell the case manager. Key ``client_not_informed:d<id>``."""
-    late = deadlines.clients_not_informed(now)
+    # Decisions whose case manager has been told are left out in SQL (the steady state).
+    late = deadlines.clients_not_informed(now, where=or_(
+        Case.case_manager_id.is_(None),
+        ~_told(_key_of("client_not_informed:d", Decision.id, ":u", Case.case_manager_id))))
     groups = _groups_with_cases(item.row.group_id for item in late)
     cases = {c.id: c for c in db.session.execute(
         select(Case.id, Case.number, Case.municipality_id, Case.case_manager_id,
@@ -376,22 +509,31 @@ def client_not_informed(now: datetime) -> int:
     heads = _heads_by_institution({c.owner_institution_id for c in cases.values()
                                    if c.case_manager_id is None})
 
-    def watchers(case):
+    def everyone(case):
         return [case.case_manager_id] if case.case_manager_id is not None else \
             heads.get(case.owner_institution_id, [])
 
-    visible = _visible_pairs({(uid, c.id) for c in cases.values() for uid in watchers(c)},
+    def case_of(item):
+        return cases[groups[item.row.group_id][0].case_id]
+
+    fresh = _unsent(f"client_not_informed:d{item.row.id}:u{uid}" for item in late
+                    for uid in everyone(case_of(item)))
+    late = [item for item in late if any(
+        f"client_not_informed:d{item.row.id}:u{uid}" in fresh for uid in everyone(case_of(item)))]
+    pending = {case_of(item).id: case_of(item) for item in late}
+    visible = _visible_pairs({(uid, c.id) for c in pending.values() for uid in everyone(c)},
                              now)
     notifications = []
     for item in late:
         decision = item.row
-        case = cases[groups[decision.group_id][0].case_id]
+        case = case_of(item)
         text = deferred("Case %(number)s: the client has not been informed of decision "
                        "%(decision)s (deadline %(deadline)s).", number=case.number,
                        decision=decision.number or decision.id,
                        deadline=_day(local_date(item.deadline)))
         notifications += _per_user(
-            [uid for uid in watchers(case) if (uid, case.id) in visible],
+            [uid for uid in everyone(case) if (uid, case.id) in visible
+             and f"client_not_informed:d{decision.id}:u{uid}" in fresh],
             "client_not_informed", text, case_link(case.id),
             f"client_not_informed:d{decision.id}", case.municipality_id)
     return _notify_all(notifications)

@@ -4,10 +4,12 @@ commit that created it, by the scheduler's ``deliver_email`` and ``daily_digest`
 a web request.
 
 Two scheduler processes must never send the same e-mail twice, and the check constraint allows
-no "sending" state, so a notification is *claimed* before it is sent: one UPDATE raises
-``email_attempts`` guarded by its old value and puts ``email_next_attempt_at`` a lease into the
-future, and is committed at once. A second process's UPDATE finds the attempts changed (on
-PostgreSQL it waits for the first one's row lock, then matches nothing), and its next select
+no "sending" state, so a notification is *claimed* before it is sent: one UPDATE per batch of
+``SEND_BATCH`` raises ``email_attempts`` of each row guarded by its old value and the due
+condition and puts ``email_next_attempt_at`` a lease into the future, and is committed at once;
+the outcomes of the batch's sends are stored with one more commit. A second process's UPDATE
+finds the attempts changed (on PostgreSQL it waits for the first one's row lock, then matches
+nothing), and its next select
 skips the row until the lease has passed. A failed send sets ``failed`` and a later attempt time
 with backoff; a process that dies mid-send leaves the lease to expire and the e-mail is retried.
 After ``MAX_ATTEMPTS`` the e-mail is given up: it stays ``failed`` without a retry time, shown
@@ -37,6 +39,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from casework.auth.models import User
 from casework.extensions import db
@@ -142,78 +145,122 @@ def digest_message(user: User, notifications: list[Notification], day) -> EmailM
 
 
 # -- immediate e-mails ------------------------------------------------------------------------
-def _claim(notification_id: int, attempts: int, now: datetime) -> bool:
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.email_attempts == attempts,
-               Notification.email_state.in_(("pending", "failed")),
-               or_(Notification.email_next_attempt_at.is_(None),
-                   Notification.email_next_attempt_at <= now))
-        .values(email_attempts=attempts + 1, email_next_attempt_at=now + CLAIM_LEASE))
-    db.session.commit()
-    return result.rowcount == 1
+def _due_condition(now: datetime):
+    """An immediate e-mail is due: new, or failed and its retry time has come (a failure
+    given up has no retry time)."""
+    return or_(and_(Notification.email_state == "pending",
+                    or_(Notification.email_next_attempt_at.is_(None),
+                        Notification.email_next_attempt_at <= now)),
+               and_(Notification.email_state == "failed",
+                    Notification.email_next_attempt_at <= now))
 
 
 def due_emails(now: datetime):
     """Notifications whose immediate e-mail is due: new ones, and failed ones whose retry time
     has come (a failure given up has no retry time)."""
-    return (select(Notification.id, Notification.email_attempts)
-            .where(or_(and_(Notification.email_state == "pending",
-                            or_(Notification.email_next_attempt_at.is_(None),
-                                Notification.email_next_attempt_at <= now)),
-                       and_(Notification.email_state == "failed",
-                            Notification.email_next_attempt_at <= now)))
-            .order_by(Notification.id).limit(BATCH))
+    return (select(Notification.id, Notification.email_attempts,
+                   Notification.email_next_attempt_at)
+            .where(_due_condition(now)).order_by(Notification.id).limit(BATCH))
 
 
-def _failed(notification_id: int, tries: int, now: datetime, *, retry: bool = True) -> None:
-    notification = db.session.get(Notification, notification_id)
-    notification.email_state = "failed"
-    notification.email_next_attempt_at = (
-        now + retry_delay(tries) if retry and tries < MAX_ATTEMPTS else None)
+#: E-mails claimed, sent and recorded per commit (``deliver_pending``).
+SEND_BATCH = 50
+
+
+def _claim_batch(rows, now: datetime) -> list[int]:
+    """Claim due e-mails in one UPDATE and commit it; returns the ids claimed.
+
+    The UPDATE repeats the due condition and moves the retry time a lease into the future, so a
+    second process's claim matches none of these rows (on PostgreSQL it waits for the first
+    one's row locks, then re-reads the condition), and each row is guarded by its old count of
+    attempts as before."""
+    if not rows:
+        return []
+    attempts = dict(rows)
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(attempts), _due_condition(now))
+        .values(email_attempts=Notification.email_attempts + 1,
+                email_next_attempt_at=now + CLAIM_LEASE)
+        .returning(Notification.id, Notification.email_attempts)).all()
     db.session.commit()
+    return sorted(i for i, n in claimed if n == attempts[i] + 1)
+
+
+def _release(claims: dict[int, tuple[int, datetime | None]]) -> None:
+    """Give claimed e-mails that were not tried back to the queue as they were."""
+    for notification_id, (attempts, next_at) in claims.items():
+        db.session.execute(update(Notification).where(Notification.id == notification_id)
+                           .values(email_attempts=attempts, email_next_attempt_at=next_at))
 
 
 def deliver_pending(now: datetime) -> int:
-    """Send (or log) every due immediate e-mail; returns how many went out.
+    """Send (or log) every due immediate e-mail (at most ``BATCH`` a run); returns how many
+    went out.
 
-    Commits per e-mail: the claim must be visible to other processes before the slow send, and
-    the outcome must be stored whatever happens to the next one. A message that cannot be
-    built (a bug or bad data) is given up at once and the others go on; one the server refuses
-    is retried later and the others go on; a server that fails or does not answer ends the run.
+    In batches of ``SEND_BATCH``: one committed UPDATE claims a batch (the claims must be
+    visible to other processes before the slow sends), the batch's messages are built and
+    sent, and their outcomes are stored with one commit. A message that cannot be built (a bug
+    or bad data) is given up at once and the others go on; one the server refuses is retried
+    later and the others go on; a server that fails or does not answer ends the run, and the
+    batch's e-mails not yet tried go back to the queue untouched. Nothing is lost: an e-mail
+    is marked sent only after the server took it, and a process that dies mid-batch leaves the
+    lease to expire, so its e-mails are retried.
     """
     delivered = 0
-    for notification_id, attempts in db.session.execute(due_emails(now)).all():
-        if not _claim(notification_id, attempts, now):
-            continue
-        tries = attempts + 1
-        notification = db.session.get(Notification, notification_id)
-        try:
-            message = notification_message(notification.user, notification)
-        except Exception:  # noqa: BLE001 - one bad message must not stop the queue
-            log.exception("E-mail of notification %s cannot be built; given up",
-                          notification_id)
-            db.session.rollback()
-            _failed(notification_id, tries, now, retry=False)
-            continue
-        try:
-            state = send_message(message)
-        except MESSAGE_ERRORS as error:
-            log.warning("E-mail of notification %s refused (attempt %s): %s",
-                        notification_id, tries, error)
-            _failed(notification_id, tries, now)
-            continue
-        except (OSError, smtplib.SMTPException) as error:
-            log.warning("E-mail of notification %s failed (attempt %s), mail server "
-                        "unusable, the rest wait for the next run: %s",
-                        notification_id, tries, error)
-            _failed(notification_id, tries, now)
-            break
-        notification.email_state = state
-        notification.emailed_at = now
-        notification.email_next_attempt_at = None
-        delivered += 1
+    rows = db.session.execute(due_emails(now)).all()
+    for i in range(0, len(rows), SEND_BATCH):
+        chunk = rows[i:i + SEND_BATCH]
+        before = {r.id: (r.email_attempts, r.email_next_attempt_at) for r in chunk}
+        claimed = _claim_batch([(r.id, r.email_attempts) for r in chunk], now)
+        notes = {n.id: n for n in db.session.scalars(
+            select(Notification).where(Notification.id.in_(claimed or [0]))
+            .options(joinedload(Notification.user)))}
+        sent: dict[str, list[int]] = {}
+        failed: list[tuple[int, bool]] = []  # (id, retry)
+        server_down = False
+        untried = {nid: before[nid] for nid in claimed}
+        for notification_id in claimed:
+            notification = notes[notification_id]
+            tries = before[notification_id][0] + 1
+            untried.pop(notification_id)
+            try:
+                message = notification_message(notification.user, notification)
+            except Exception:  # noqa: BLE001 - one bad message must not stop the queue
+                log.exception("E-mail of notification %s cannot be built; given up",
+                              notification_id)
+                failed.append((notification_id, False))
+                continue
+            try:
+                state = send_message(message)
+            except MESSAGE_ERRORS as error:
+                log.warning("E-mail of notification %s refused (attempt %s): %s",
+                            notification_id, tries, error)
+                failed.append((notification_id, True))
+                continue
+            except (OSError, smtplib.SMTPException) as error:
+                log.warning("E-mail of notification %s failed (attempt %s), mail server "
+                            "unusable, the rest wait for the next run: %s",
+                            notification_id, tries, error)
+                failed.append((notification_id, True))
+                server_down = True
+                break
+            sent.setdefault(state, []).append(notification_id)
+            delivered += 1
+        db.session.rollback()  # nothing of the building is kept; the outcomes follow
+        for state, ids in sent.items():
+            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(
+                email_state=state, emailed_at=now, email_next_attempt_at=None))
+        for notification_id, retry in failed:
+            tries = before[notification_id][0] + 1
+            db.session.execute(update(Notification).where(Notification.id == notification_id)
+                               .values(email_state="failed", email_next_attempt_at=(
+                                   now + retry_delay(tries)
+                                   if retry and tries < MAX_ATTEMPTS else None)))
+        _release(untried)
         db.session.commit()
+        if server_down:
+            break
     return delivered
 
 

@@ -26,6 +26,24 @@ def stored_text(text: str | Deferred) -> tuple[str, dict | None]:
     return " ".join(text.split())[:500], params
 
 
+def stored_texts(texts) -> list[tuple[str, dict | None]]:
+    """``stored_text`` of many messages, rendered in Latvian within one switch of the locale
+    (a sweep stores thousands)."""
+    from flask_babel import force_locale
+
+    from casework.notifications.texts import render
+
+    out = []
+    with force_locale("lv"):
+        for text in texts:
+            params = None
+            if isinstance(text, Deferred):
+                params = text.as_json()
+                text = render(params)
+            out.append((" ".join(text.split())[:500], params))
+    return out
+
+
 def notify(user_id: int, kind: str, text: str | Deferred, link: str | None, key: str,
            municipality_id: int | None = None) -> bool:
     """Queue a notification for ``user_id`` unless one with ``key`` exists; True if added.

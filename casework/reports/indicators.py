@@ -23,7 +23,20 @@ from __future__ import annotations
 import statistics
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, case, cast, distinct, exists, extract, func, or_, select
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from casework.auth.models import User
 from casework.cases.models import (
@@ -70,46 +83,115 @@ def quarter_ends(year: int) -> list[datetime]:
 
 
 # -- the history of a case, in SQL -----------------------------------------------------------
-def status_at(moment: datetime):
-    """Correlated subquery: the case's lifecycle status just before ``moment`` (None before it
-    was opened)."""
-    return (select(CaseEvent.to_state)
-            .where(CaseEvent.case_id == Case.id, CaseEvent.machine == "lifecycle",
-                   CaseEvent.to_state.is_not(None), CaseEvent.at < moment)
-            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
-            .correlate(Case).scalar_subquery())
+def _states(muni_id: int, year: int):
+    """CTE: one row per case of the municipality opened before the year ended, with its state
+    at the year's start and at the end of each quarter, read from its history in one pass.
 
+    Each lifecycle (with a state) or risk event is valid from its moment until the next event
+    of the same machine (``lead``, in the order of moment and id); the state just before a
+    moment ``m`` is the event with ``at < m <= until``; at most one event per machine
+    matches, so ``max`` picks it. A case's colour before its first risk transition is the one
+    that transition started from (``lag`` finds the first), and without any, its present
+    colour. A case with no lifecycle event before ``m`` has no status there (NULL), and a NULL
+    status is neither open nor closed, as in a correlated lookup. Whether the case was
+    reopened in the year is an indexed ``EXISTS`` (by case, machine and time).
 
-def risk_at(moment: datetime):
-    """The case's risk colour just before ``moment``: the last risk transition before it, else
-    the colour the first later transition started from, else the present colour."""
-    before = (select(CaseEvent.to_state)
-              .where(CaseEvent.case_id == Case.id, CaseEvent.machine == "risk",
-                     CaseEvent.at < moment)
-              .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1)
-              .correlate(Case).scalar_subquery())
-    after = (select(CaseEvent.from_state)
-             .where(CaseEvent.case_id == Case.id, CaseEvent.machine == "risk",
-                    CaseEvent.at >= moment)
-             .order_by(CaseEvent.at, CaseEvent.id).limit(1)
-             .correlate(Case).scalar_subquery())
-    return func.coalesce(before, after, Case.risk)
-
-
-def open_at(moment: datetime):
-    """Condition: the case was open (opened and not closed) just before ``moment``."""
-    return and_(Case.opened_at < moment, status_at(moment) != "closed")
-
-
-def examined_in(year: int):
-    """Condition: the case was worked on in ``year``: opened in it, open at its start, or
-    reopened during it."""
+    Columns: ``case_id``, ``new``, ``carried``, ``examined`` (0/1) and per quarter ``q``
+    (1–4) ``open_q`` (0/1, open just before the quarter ended) and ``risk_q``.
+    """
     start, end = year_bounds(year)
+    moments = [start, *quarter_ends(year)]
+    window = {"partition_by": (CaseEvent.case_id, CaseEvent.machine),
+              "order_by": (CaseEvent.at, CaseEvent.id)}
+    events = (
+        select(CaseEvent.case_id, CaseEvent.machine, CaseEvent.at, CaseEvent.to_state,
+               CaseEvent.from_state,
+               func.lead(CaseEvent.at).over(**window).label("until"),
+               func.lag(CaseEvent.at).over(**window).label("since"))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(Case.municipality_id == muni_id, Case.opened_at < end,
+               or_(CaseEvent.machine == "risk", and_(CaseEvent.machine == "lifecycle",
+                                                     CaseEvent.to_state.is_not(None))))
+        .subquery("events"))
+    e = events.c
+
+    def valid_at(machine: str, moment: datetime):
+        return and_(e.machine == machine, e.at < moment,
+                    or_(e.until.is_(None), e.until >= moment))
+
+    columns = [e.case_id]
+    for i, moment in enumerate(moments):
+        columns.append(func.max(case((valid_at("lifecycle", moment), e.to_state)))
+                       .label(f"status_{i}"))
+        if i:
+            columns.append(func.max(case((valid_at("risk", moment), e.to_state)))
+                           .label(f"before_{i}"))
+            columns.append(func.max(case((and_(e.machine == "risk", e.at >= moment, or_(
+                e.since.is_(None), e.since < moment)), e.from_state))).label(f"after_{i}"))
+    per_case = select(*columns).group_by(e.case_id).subquery("per_case")
+    h = per_case.c
+
+    def flag(condition):
+        return case((condition, 1), else_=0)
+
+    open_start = h.status_0 != "closed"
     reopened = exists().where(CaseEvent.case_id == Case.id, CaseEvent.machine == "lifecycle",
                               CaseEvent.trigger == "reopen", CaseEvent.at >= start,
                               CaseEvent.at < end)
-    return and_(Case.opened_at < end,
-                or_(Case.opened_at >= start, status_at(start) != "closed", reopened))
+    rows = [Case.id.label("case_id"),
+            flag(Case.opened_at >= start).label("new"),
+            flag(and_(Case.opened_at < start, open_start)).label("carried"),
+            flag(or_(Case.opened_at >= start, open_start, reopened)).label("examined")]
+    for q, moment in enumerate(moments[1:], start=1):
+        rows.append(flag(and_(Case.opened_at < moment, getattr(h, f"status_{q}") != "closed"))
+                    .label(f"open_{q}"))
+        rows.append(func.coalesce(getattr(h, f"before_{q}"), getattr(h, f"after_{q}"),
+                                  Case.risk).label(f"risk_{q}"))
+    return (select(*rows).select_from(Case).outerjoin(per_case, per_case.c.case_id == Case.id)
+            .where(Case.municipality_id == muni_id, Case.opened_at < end).cte("states"))
+
+
+def _case_figures(muni_id: int, year: int) -> dict:
+    """The figures of section C that depend on a case's state in the year, from one statement
+    over ``_states``: the counts of new, carried-over and examined cases, the colours of the
+    open cases at each quarter's end, the examined cases by category and their children by
+    age (one child in two cases counts once when the personal code is known)."""
+    states = _states(muni_id, year)
+    st = states.c
+    as_text = lambda v: literal(v, String)  # noqa: E731 - one-line label
+    members = [select(as_text("cases"), as_text(""), func.sum(st.new), func.sum(st.carried),
+                      func.sum(st.examined))]
+    for q in range(1, 5):
+        risk = getattr(st, f"risk_{q}")
+        members.append(select(as_text(f"q{q}"), risk, func.count(), literal(0), literal(0))
+                       .where(getattr(st, f"open_{q}") == 1).group_by(risk))
+    members.append(
+        select(as_text("category"), CaseCategory.category,
+               func.count(distinct(CaseCategory.case_id)), literal(0), literal(0))
+        .join(states, st.case_id == CaseCategory.case_id)
+        .where(st.examined == 1).group_by(CaseCategory.category))
+    age = year - extract("year", CasePerson.birth_date)
+    band = case((CasePerson.birth_date.is_(None), "unknown"), (age <= 6, "0-6"),
+                (age <= 12, "7-12"), (age <= 17, "13-17"), else_="18+")
+    key = func.coalesce(CasePerson.personal_code, "id" + cast(CasePerson.id, String))
+    children = (select(key.label("child"), band.label("band")).select_from(CasePerson)
+                .join(states, st.case_id == CasePerson.case_id)
+                .where(CasePerson.role == "child", st.examined == 1).distinct()
+                .subquery("children"))
+    members.append(select(as_text("age"), children.c.band, func.count(distinct(children.c.child)),
+                          literal(0), literal(0)).group_by(children.c.band))
+    result = {"cases": {}, "quarters": {q: {} for q in range(1, 5)}, "by_category": {},
+              "children": {}}
+    for kind, key_, n, carried, examined in db.session.execute(union_all(*members)).all():
+        if kind == "cases":
+            new, carried, examined = int(n or 0), int(carried or 0), int(examined or 0)
+            result["cases"] = {"new": new, "carried_over": carried,
+                               "reopened": examined - new - carried, "examined": examined}
+        elif key_ is not None:
+            target = result["quarters"][int(kind[1])] if kind.startswith("q") else \
+                result["by_category" if kind == "category" else "children"]
+            target[str(key_)] = int(n)
+    return result
 
 
 def _count(stmt) -> int:
@@ -222,27 +304,6 @@ def _section_b(muni: Municipality, year: int) -> dict:
 
 
 # -- section C -------------------------------------------------------------------------------
-def _risk_counts(muni_id: int, moment: datetime) -> dict[str, int]:
-    inner = (select(risk_at(moment).label("risk"))
-             .where(Case.municipality_id == muni_id, open_at(moment)).subquery())
-    counts = _grouped(select(inner.c.risk, func.count()).group_by(inner.c.risk))
-    return {r: counts.get(r, 0) for r in RISKS}
-
-
-def _cases(muni_id: int, year: int) -> dict:
-    start, end = year_bounds(year)
-    mine = Case.municipality_id == muni_id
-
-    def n(*conditions) -> int:
-        return _count(select(func.count()).select_from(Case).where(mine, *conditions))
-
-    new = n(Case.opened_at >= start, Case.opened_at < end)
-    carried = n(open_at(start))
-    examined = n(examined_in(year))
-    return {"new": new, "carried_over": carried, "reopened": examined - new - carried,
-            "examined": examined}
-
-
 def _closures(muni_id: int, year: int) -> dict:
     start, end = year_bounds(year)
     reason = CaseEvent.details["closure_reason"].as_string()
@@ -313,23 +374,6 @@ def _tasks(muni_id: int, year: int) -> dict:
     return {"issued": total, "done": len(done), "done_on_time": _ratio(on_time, total)}
 
 
-def _children(muni_id: int, year: int) -> dict[str, int]:
-    """Children of the cases examined by age on 31 December (one child in two cases counts
-    once when the personal code is known)."""
-    age = year - extract("year", CasePerson.birth_date)
-    band = case((CasePerson.birth_date.is_(None), "unknown"), (age <= 6, "0-6"),
-                (age <= 12, "7-12"), (age <= 17, "13-17"), else_="18+")
-    key = func.coalesce(CasePerson.personal_code, "id" + cast(CasePerson.id, String))
-    inner = (select(key.label("child"), band.label("band"))
-             .select_from(CasePerson).join(Case, Case.id == CasePerson.case_id)
-             .where(Case.municipality_id == muni_id, CasePerson.role == "child",
-                    examined_in(year))
-             .distinct().subquery())
-    counts = _grouped(select(inner.c.band, func.count(distinct(inner.c.child)))
-                      .group_by(inner.c.band))
-    return {b: counts.get(b, 0) for b in AGE_BANDS}
-
-
 def _participation(muni_id: int, year: int) -> dict:
     start, end = year_bounds(year)
     informed = exists().where(ClientParticipation.decision_id == Decision.id,
@@ -370,11 +414,7 @@ def _plan_goals(muni_id: int, year: int) -> dict:
 def _section_c(muni: Municipality, year: int) -> dict:
     start, end = year_bounds(year)
     mid = muni.id
-    examined = and_(Case.municipality_id == mid, examined_in(year))
-    by_category = _grouped(
-        select(CaseCategory.category, func.count(distinct(CaseCategory.case_id)))
-        .join(Case, Case.id == CaseCategory.case_id).where(examined)
-        .group_by(CaseCategory.category))
+    figures = _case_figures(mid, year)
     referrals = and_(Referral.municipality_id == mid, Referral.received_at >= start,
                      Referral.received_at < end)
     by_institution = _grouped(
@@ -392,13 +432,13 @@ def _section_c(muni: Municipality, year: int) -> dict:
         .join(Case, Case.id == CaseEvent.case_id)
         .where(Case.municipality_id == mid, CaseEvent.machine == "risk",
                CaseEvent.to_state == "red", CaseEvent.at >= start, CaseEvent.at < end)).one()
-    quarters = [{"quarter": q, **_risk_counts(mid, moment)}
-                for q, moment in enumerate(quarter_ends(year), start=1)]
+    quarters = [{"quarter": q, **{r: figures["quarters"][q].get(r, 0) for r in RISKS}}
+                for q in range(1, 5)]
     return {
-        "cases": _cases(mid, year),
+        "cases": figures["cases"],
         "closed": _closures(mid, year),
         "meetings_held": meetings,
-        "by_category": by_category,
+        "by_category": figures["by_category"],
         "referrals": {"received": sum(by_institution.values()),
                       "by_institution_kind": by_institution},
         "risk_at_year_end": {r: quarters[-1][r] for r in RISKS},
@@ -407,7 +447,7 @@ def _section_c(muni: Municipality, year: int) -> dict:
         "triage": _triage(mid, year),
         "red_to_meeting": _red_starts(mid, year),
         "tasks": _tasks(mid, year),
-        "children_by_age": _children(mid, year),
+        "children_by_age": {b: figures["children"].get(b, 0) for b in AGE_BANDS},
         "client_participation": _participation(mid, year),
         "plan_goals": _plan_goals(mid, year),
     }

@@ -140,7 +140,7 @@ class Banner:
 
 def banner_for(user, on: date | None = None) -> Banner | None:
     """From 1 February until the report on last year is submitted: days left until 31 March
-    and what is missing. Four small queries; None for other users and outside the period."""
+    and what is missing. Three small queries; None for other users and outside the period."""
     if not user.is_authenticated or user.municipality_id is None or \
             not user.has_role(Role.COORDINATOR, Role.HEAD_OF_SERVICE):
         return None
@@ -154,17 +154,18 @@ def banner_for(user, on: date | None = None) -> Banner | None:
         return None
     start, end = year_bounds(year)
     muni_id = user.municipality_id
-    minutes = db.session.scalar(
+    minutes = (
         select(func.count()).select_from(Meeting)
         .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
         .where(CooperationGroup.municipality_id == muni_id, Meeting.status == "held",
                func.coalesce(Meeting.held_at, Meeting.starts_at) >= start,
-               func.coalesce(Meeting.held_at, Meeting.starts_at) < end))
-    pending = db.session.scalar(
+               func.coalesce(Meeting.held_at, Meeting.starts_at) < end).scalar_subquery())
+    pending = (
         select(func.count()).select_from(Decision)
         .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
         .where(CooperationGroup.municipality_id == muni_id, Decision.status == "pending",
-               Decision.published_at >= start, Decision.published_at < end))
+               Decision.published_at >= start, Decision.published_at < end).scalar_subquery())
+    minutes, pending = db.session.execute(select(minutes, pending)).one()
     empty = [name for name in NARRATIVE_FIELDS
              if report is None or not (getattr(report, name) or "").strip()]
     overdue_from = annual_report_overdue_from(year, policy_for(muni_id))

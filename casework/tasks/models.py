@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
@@ -19,6 +19,7 @@ class Task(db.Model):
     __tablename__ = "task"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_valid"),
+        Index("ix_task_municipality_issued_at", "municipality_id", "issued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
