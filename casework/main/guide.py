@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, literal, select, union_all
 
 from casework.audit.models import AuditEvent
 from casework.auth.models import ROLE_LABELS, Role
@@ -197,23 +197,29 @@ class Step:
     done: bool = False
 
 
-def has_started(user) -> bool:
-    """Whether the audit log holds anything the user did beyond their own account."""
-    return db.session.scalar(
-        select(AuditEvent.id).where(AuditEvent.user_id == user.id,
-                                    AuditEvent.action.not_in(ACCOUNT_ACTIONS)).limit(1)) \
-        is not None
+#: The account actions that tick a first step off.
+STEP_ACTIONS = ("password_changed", "notification_settings_changed")
+_STARTED = "__started__"
+
+
+def _progress(user) -> set[str]:
+    """In one query: the step actions the user has done, and ``_STARTED`` when the audit log
+    holds anything they did beyond their own account (the start page's query count does not
+    depend on whether the steps are shown)."""
+    done = (select(AuditEvent.action).where(AuditEvent.user_id == user.id,
+                                             AuditEvent.action.in_(STEP_ACTIONS)).distinct())
+    started = select(literal(_STARTED)).where(exists().where(
+        AuditEvent.user_id == user.id, AuditEvent.action.not_in(ACCOUNT_ACTIONS)))
+    return set(db.session.scalars(union_all(done, started)))
 
 
 def first_steps(user) -> list[Step]:
     """The steps of a user who has not started yet (empty once they have)."""
-    if not user.is_authenticated or has_started(user):
+    if not user.is_authenticated:
         return []
-    done = set(db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.user_id == user.id,
-                                        AuditEvent.action.in_(("password_changed",
-                                                               "notification_settings_changed")))
-        .distinct()))
+    done = _progress(user)
+    if _STARTED in done:
+        return []
     steps = [
         Step(_("Choose your own password."), url_for("auth.change_password"),
              "password_changed" in done),
