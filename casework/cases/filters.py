@@ -51,6 +51,17 @@ def _iso_date(value) -> str:
         return "—"
 
 
+def _moved(event, states, events, locale: str, unknown) -> str:
+    """"Sākta izvērtēšana (reģistrēta → izvērtēšana)": a change of state in the past tense; an
+    action this version does not know is still told in words (``unknown``)."""
+    moved = {"from": pick_label(states[event.from_state], locale),
+             "to": pick_label(states[event.to_state], locale)}
+    label = events.get(event.trigger)
+    if label is None:
+        return str(unknown) % moved
+    return _("%(event)s (%(from)s → %(to)s)", event=pick_label(label, locale), **moved)
+
+
 def event_label(event, statuses, risks, users, persons=()) -> str:
     """One line of a case's history, as a sentence in the user's language: what happened (in
     the past tense, not the label of the button that did it) and to whom, by name (the page
@@ -61,19 +72,11 @@ def event_label(event, statuses, risks, users, persons=()) -> str:
         if event.trigger == "opened":
             return _("Case opened (%(status)s)",
                      status=pick_label(statuses[event.to_state], locale))
-        moved = {"from": pick_label(statuses[event.from_state], locale),
-                 "to": pick_label(statuses[event.to_state], locale)}
-        label = case_lifecycle.EVENT_LABELS.get(event.trigger)
-        if label is None:
-            return _("Status changed (%(from)s → %(to)s)", **moved)
-        return _("%(event)s (%(from)s → %(to)s)", event=pick_label(label, locale), **moved)
+        return _moved(event, statuses, case_lifecycle.EVENT_LABELS, locale,
+                      _l("Status changed (%(from)s → %(to)s)"))
     if event.machine == "risk":
-        moved = {"from": pick_label(risks[event.from_state], locale),
-                 "to": pick_label(risks[event.to_state], locale)}
-        label = risk_profile.EVENT_LABELS.get(event.trigger)
-        if label is None:
-            return _("Risk profile changed (%(from)s → %(to)s)", **moved)
-        return _("%(event)s (%(from)s → %(to)s)", event=pick_label(label, locale), **moved)
+        return _moved(event, risks, risk_profile.EVENT_LABELS, locale,
+                      _l("Risk profile changed (%(from)s → %(to)s)"))
     person = {p.id: p for p in persons}.get(details.get("person_id"))
     trigger = event.trigger
     if trigger == "member_added":
