@@ -9,7 +9,7 @@ MO     := casework/translations/lv/LC_MESSAGES/messages.mo
 PO     := casework/translations/lv/LC_MESSAGES/messages.po
 export FLASK_APP := casework
 
-.PHONY: run test setup lint messages browser clean bench
+.PHONY: run test setup lint messages browser clean bench oidc
 
 ## make run: set everything up and start the app with demo data on SQLite at http://127.0.0.1:5000
 run: setup
@@ -20,8 +20,14 @@ run: setup
 
 ## make test: set everything up and run the whole test suite (PostgreSQL when
 ## CASEWORK_TEST_DATABASE_URL is set, SQLite otherwise)
-test: setup
+test: setup oidc
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## the OpenID Connect provider the single sign-on tests start (npm's oidc-provider); without
+## npm those tests are skipped outside CI
+oidc:
+	@if command -v npm >/dev/null && [ ! -d tests/auth/oidc/node_modules ]; then \
+		npm ci --prefix tests/auth/oidc --no-audit --no-fund; fi
 
 setup: $(STAMP) $(MO)
 
