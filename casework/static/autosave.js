@@ -91,6 +91,9 @@
       clearTimeout(timer);
       return save();
     };
+    form.caseworkPending = function () {
+      return (dirty && !stopped) || inFlight !== null;
+    };
   }
 
   // Before another form of the page is sent, save what the autosave forms hold.
@@ -99,9 +102,12 @@
     if (target.hasAttribute("data-autosave") || target.dataset.flushed === "1") {
       return;
     }
+    // Only forms with unsaved text hold the submission up; with nothing to save it goes on.
     var pending = Array.prototype.filter.call(
       document.querySelectorAll("form[data-autosave]"),
-      function (form) { return typeof form.caseworkFlush === "function"; });
+      function (form) {
+        return typeof form.caseworkPending === "function" && form.caseworkPending();
+      });
     if (!pending.length) {
       return;
     }
@@ -111,11 +117,15 @@
       .catch(function () { return null; })
       .then(function () {
         target.dataset.flushed = "1";
-        if (typeof target.requestSubmit === "function") {
-          target.requestSubmit(submitter);
-        } else {
-          target.submit();
-        }
+        // Sent from a new task: while the first submit event is still being dispatched the
+        // browser ignores requestSubmit (the form is "firing submission events").
+        window.setTimeout(function () {
+          if (typeof target.requestSubmit === "function") {
+            target.requestSubmit(submitter);
+          } else {
+            target.submit();
+          }
+        }, 0);
       });
   }, true);
 
