@@ -18,6 +18,8 @@ from tests.browser.test_mobile import _ids, _login
 pytestmark = pytest.mark.browser
 
 RIGA = ZoneInfo("Europe/Riga")
+#: How long a form may take to be sent and answered on a loaded machine.
+NAVIGATION_MS = 60_000
 
 
 def _times() -> tuple[str, str]:
@@ -180,3 +182,55 @@ def test_case_manager_goes_from_a_referral_to_approved_minutes(app, page, live_s
 
 def test_the_same_journey_by_keyboard_only(app, page, live_server):
     _journey(page, live_server, app, keyboard=True)
+
+
+def test_the_coordinators_report_cycle_through_review_approval_and_acceptance(browser,
+                                                                              live_server):
+    """Issue 18.8: the coordinator writes the narrative of this year's draft and sends it for
+    review, the head of the social service approves it, the coordinator submits it and the
+    inspector accepts it: each in their own browser, each page passing axe."""
+    from casework.demo import DEMO_ATVK
+
+    year = datetime.now(RIGA).year
+
+    def as_role(role):
+        context = browser.new_context(locale="lv-LV")
+        page = context.new_page()
+        _login(page, live_server, role)
+        return context, page
+
+    def step(page, url, button):
+        page.goto(url)
+        _accessible(page)
+        with page.expect_response(lambda r: r.request.method == "POST", timeout=NAVIGATION_MS):
+            page.get_by_role("button", name=button, exact=True).click()
+        page.wait_for_load_state()
+
+    report = f"{live_server}/reports/annual/{year}"
+    context, page = as_role("coordinator")
+    page.goto(report)
+    page.get_by_label("Izaicinājumi").fill("Grūti sasniegt ģimenes laukos.")
+    with page.expect_response(lambda r: r.request.method == "POST", timeout=NAVIGATION_MS):
+        page.get_by_role("button", name="Saglabāt aprakstu").click()
+    page.wait_for_load_state()
+    step(page, report, "Nodot pārskatīšanai")
+    assert "pārskatīšanā" in page.locator("main").inner_text()
+    context.close()
+
+    context, page = as_role("head_of_service")
+    step(page, report, "Apstiprināt")
+    context.close()
+
+    context, page = as_role("coordinator")
+    step(page, report, "Iesniegt")
+    context.close()
+
+    context, page = as_role("inspector")
+    step(page, f"{live_server}/reports/municipalities/{DEMO_ATVK}/{year}", "Pieņemt")
+    context.close()
+
+    context, page = as_role("coordinator")
+    page.goto(report)
+    assert "pieņemts" in page.locator("main").inner_text().lower()
+    assert "Grūti sasniegt ģimenes laukos." in page.content()
+    context.close()
