@@ -24,9 +24,10 @@ from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, Meeting
 from casework.policies.operations import calendar_for, policy_for
 from casework.tasks.models import Task
+from workflows import decision as decision_workflow
 from workflows.policy import client_informed_deadline, convene_deadline, minutes_deadline
 
-OPEN_DECISION_STATES = ("pending", "in_progress")
+OPEN_DECISION_STATES = decision_workflow.OPEN_STATUSES
 
 
 def _scoped(stmt, column, municipality_id):

@@ -27,6 +27,11 @@ class DecisionStatus(enum.StrEnum):
     NOT_EXECUTED = "not_executed"
 
 
+#: A decision is open while it waits for or is in execution; closed once executed or not.
+OPEN_STATUSES: tuple[str, ...] = (DecisionStatus.PENDING.value, DecisionStatus.IN_PROGRESS.value)
+CLOSED_STATUSES: tuple[str, ...] = (DecisionStatus.EXECUTED.value,
+                                    DecisionStatus.NOT_EXECUTED.value)
+
 STATUS_LABELS: dict[str, Label] = {
     DecisionStatus.PENDING: L_("decision status", "pending"),
     DecisionStatus.IN_PROGRESS: L_("decision status", "in progress"),

@@ -17,13 +17,12 @@ from casework.groups.models import Decision
 from casework.groups.queries import visible_decisions
 from casework.listing import ListSpec, contains_pattern
 from casework.orgs.models import Institution
-from workflows.decision import DecisionStatus
+from workflows.decision import CLOSED_STATUSES, OPEN_STATUSES, DecisionStatus
 
-OPEN_STATES = (DecisionStatus.PENDING.value, DecisionStatus.IN_PROGRESS.value)
-#: The status filter's values: the states, plus "overdue" (derived).
+OPEN_STATES = OPEN_STATUSES
 #: "open" and "closed" group the statuses of the workflow for the list's filter.
-OPEN_CLOSED = {"open": (DecisionStatus.PENDING.value, DecisionStatus.IN_PROGRESS.value),
-               "closed": (DecisionStatus.EXECUTED.value, DecisionStatus.NOT_EXECUTED.value)}
+OPEN_CLOSED = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
+#: The status filter's values: open/closed, the states, and "overdue" (derived).
 STATUS_FILTERS = ("open", "closed", *(s.value for s in DecisionStatus), "overdue")
 
 

@@ -79,8 +79,3 @@ def nav_items(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     return [item for item in NAV_ITEMS if user.has_role(*item.roles)]
-
-
-def start_page_sections(user) -> list[NavItem]:
-    """The start page's shortcuts, the same rule as the navigation."""
-    return nav_items(user)
