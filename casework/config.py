@@ -170,6 +170,10 @@ def load_config(instance_path: str) -> dict:
         "SSO_CLIENT_ID": env("CASEWORK_SSO_CLIENT_ID") or None,
         "SSO_CLIENT_SECRET": env("CASEWORK_SSO_CLIENT_SECRET") or None,
         "SSO_LABEL": env("CASEWORK_SSO_LABEL") or "single sign-on",
+        # The claim holding the user's address: "email" (then only with email_verified), or
+        # for Entra ID "preferred_username" together with the directory's tenant id.
+        "SSO_EMAIL_CLAIM": env("CASEWORK_SSO_EMAIL_CLAIM") or "email",
+        "SSO_TENANT": env("CASEWORK_SSO_TENANT") or None,
         # The provider enforces its own multi-factor login (e.g. Entra ID Conditional
         # Access): a login through it counts as the second factor.
         "SSO_SATISFIES_TWO_FACTOR": _bool(env("CASEWORK_SSO_SATISFIES_TWO_FACTOR"), True),

@@ -237,6 +237,7 @@ REASON_LABELS = {
     "sso_failed": _l("single sign-on did not succeed"),
     "sso_no_email": _l("single sign-on gave no e-mail"),
     "sso_email_unverified": _l("single sign-on e-mail not verified"),
+    "sso_wrong_tenant": _l("single sign-on from another directory (tenant)"),
     "sso_unknown_user": _l("single sign-on: unknown e-mail"),
     "sso_inactive": _l("single sign-on: account deactivated"),
 }

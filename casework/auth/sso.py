@@ -95,12 +95,21 @@ def finish() -> User:
         log.warning("Single sign-on failed: %s", error)
         record("login_failed", details={"reason": "sso_failed"})
         raise SsoRefused("sso_failed") from error
-    email = claims.get("email")
+    config = current_app.config
+    claim, tenant = config.get("SSO_EMAIL_CLAIM") or "email", config.get("SSO_TENANT")
+    if tenant and claims.get("tid") != tenant:
+        record("login_failed", details={"reason": "sso_wrong_tenant"})
+        raise SsoRefused("sso_wrong_tenant")
+    email = claims.get(claim)
     if not isinstance(email, str) or not email.strip():
         record("login_failed", details={"reason": "sso_no_email"})
         raise SsoRefused("sso_no_email")
     email = normalise_email(email)[:254]
-    if "email_verified" in claims and claims["email_verified"] is not True:
+    # The address is trusted only when the provider says it verified it, or when it is a
+    # claim of the configured tenant's own directory (Entra ID's user principal name): an
+    # e-mail attribute anyone can set must not log in as a casework user ("nOAuth").
+    trusted = claims.get("email_verified") is True if claim == "email" else bool(tenant)
+    if not trusted:
         record("login_failed", details={"reason": "sso_email_unverified", "email": email})
         raise SsoRefused("sso_email_unverified")
     user = find_user_by_email(email)

@@ -43,6 +43,7 @@ ACCOUNTS = {
     "unknown": {"email": "neviens@example.lv", "email_verified": True},
     "unverified": {"email": "nepārbaudīts@example.lv", "email_verified": False},
     "inactive": {"email": "neaktivs@example.lv", "email_verified": True},
+    "unsaid": {"email": "nav.teikts@example.lv"},
 }
 
 
@@ -166,6 +167,22 @@ def test_sso_unverified_email_is_refused(client, sso_on, make_user):
     assert response.status_code == 401
     assert client.get("/").status_code == 302
     assert _reasons() == ["sso_email_unverified"]
+
+
+def test_sso_email_the_provider_does_not_say_it_verified_is_refused(client, sso_on, make_user):
+    make_user("case_manager", email="nav.teikts@example.lv")
+    response = sso_login(client, "unsaid")
+    assert response.status_code == 401
+    assert client.get("/").status_code == 302
+    assert _reasons() == ["sso_email_unverified"]
+
+
+def test_sso_from_another_tenant_is_refused(app, client, sso_on, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "SSO_TENANT", "musu-direktorija")
+    make_user("case_manager", email="sso.lietotajs@example.lv")
+    response = sso_login(client, "known")
+    assert response.status_code == 401
+    assert _reasons() == ["sso_wrong_tenant"]
 
 
 def test_sso_inactive_user_is_refused(client, sso_on, make_user):
