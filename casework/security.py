@@ -219,7 +219,7 @@ def _enforce_second_factor():
 
     if (
         current_user.is_authenticated
-        # API tokens are their own credential (made in a session that met this rule).
+        # The API answers to tokens; casework.api.core refuses those of a user who must enrol.
         and not request.path.startswith("/api/")
         and request.endpoint not in _ENROLMENT_ALLOWED
         and needs_enrolment(current_user)

@@ -51,6 +51,8 @@ TITLES = {
 NO_TOKEN = _l("Send a valid personal API token: Authorization: Bearer <token>.")
 READ_ONLY = _l("This token may only read. Create a token with the write scope.")
 CHANGE_PASSWORD = _l("Please choose a new password in the browser before you use the API.")
+ENROL_FIRST = _l("Your role requires two-factor login: set it up in the browser before you use "
+                 "the API.")
 BAD_JSON = _l("The body must be a JSON object.")
 STALE = _l("Someone else changed this since the version you sent. Read it again and send "
            "your change with the current version (If-Match or \"version\").")
@@ -119,6 +121,7 @@ def authenticate_request():
     from flask_login import AnonymousUserMixin
 
     from casework.api.tokens import authenticate
+    from casework.auth import twofactor
 
     g.api_token = token = authenticate(_bearer())
     g.api_refusal = None
@@ -128,6 +131,10 @@ def authenticate_request():
     elif token.user.must_change_password:
         g._login_user = AnonymousUserMixin()
         g.api_refusal = (403, CHANGE_PASSWORD)
+    elif twofactor.required_for(token.user) and not token.user.has_second_factor:
+        # A token made before the role required a second factor does not skip enrolment.
+        g._login_user = AnonymousUserMixin()
+        g.api_refusal = (403, ENROL_FIRST)
     else:
         g._login_user = token.user
     return None

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework.api.models import SCOPES, ApiToken
 from casework.audit.operations import record
@@ -75,6 +75,15 @@ def revoke_token(user, token: ApiToken, now: datetime | None = None) -> bool:
     record("api_token_revoked", token, user=user, details={"id": token.id})
     db.session.flush()
     return True
+
+
+def revoke_all(user, now: datetime | None = None) -> int:
+    """Revoke every usable token of ``user`` in one statement (a reset of their second factor:
+    a lost or stolen phone is a lost account). Returns how many were revoked."""
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow()))
+    return result.rowcount or 0
 
 
 def authenticate(secret: str | None, now: datetime | None = None) -> ApiToken | None:

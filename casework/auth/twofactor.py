@@ -213,7 +213,7 @@ def disable(user: User) -> None:
 
 def reset(admin: User | None, user: User) -> None:
     """The administrator's reset (a lost phone): the factor and the recovery codes are removed
-    and every session of the user ends; the user enrols again at the next login.
+    and every session and API token of the user ends; the user enrols again at the next login.
 
     ``admin`` is None from the command line. An administrator resets only users of their own
     municipality (the page loads the user scoped to it; this checks again).
@@ -221,11 +221,16 @@ def reset(admin: User | None, user: User) -> None:
     if admin is not None and (admin.municipality_id is None
                               or admin.municipality_id != user.municipality_id):
         raise OperationRefused(_l("You may only reset users of your own municipality."))
+    from casework.api.tokens import revoke_all
+
     _clear(user)
     end_all_sessions(user, "second_factor_reset")
+    revoked = revoke_all(user)  # the API tokens were made with the factor being reset
+    details = {"by": "command_line"} if admin is None else {}
+    if revoked:
+        details["count"] = revoked  # API tokens revoked
     record("two_factor_reset", user, user=admin,
-           municipality_id=user.municipality_id,
-           details={"by": "command_line"} if admin is None else None)
+           municipality_id=user.municipality_id, details=details or None)
     db.session.flush()
 
 

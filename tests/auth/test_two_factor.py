@@ -324,3 +324,30 @@ def test_command_line_reset_is_audited(app_ctx, runner, enrolled):
     assert "two_factor_reset" in audit_actions()
     result = runner.invoke(args=["reset-second-factor", "nobody@example.lv"])
     assert result.exit_code != 0
+
+
+def test_an_api_token_of_a_user_who_must_enrol_is_refused_until_they_do(app, client, make_user,
+                                                                        monkeypatch):
+    from casework.api.tokens import create_token
+
+    user = make_user("case_manager")
+    _token, secret = create_token(user, name="skripts", scope="read", days=30)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/cases", headers=headers).status_code == 200
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("case_manager",))
+    refused = client.get("/api/v1/cases", headers=headers)
+    assert refused.status_code == 403 and "divfaktoru" in refused.json["error"]["message"]
+
+
+def test_resetting_the_second_factor_revokes_the_users_api_tokens(app_ctx, make_user):
+    from casework.api.tokens import authenticate, create_token
+
+    user = make_user("case_manager")
+    secret = twofactor.start_enrolment(user)
+    twofactor.confirm_enrolment(user, pyotp.TOTP(secret).now())
+    _token, api_secret = create_token(user, name="skripts", scope="read", days=30)
+    db.session.commit()
+    twofactor.reset(None, user)
+    db.session.commit()
+    assert authenticate(api_secret) is None
