@@ -56,6 +56,12 @@ WRONG_CODE = _l("The code is not correct, or it has already been used. Enter the
 
 
 # -- settings --------------------------------------------------------------------------------
+#: What the audit log records of a user's own second factor (their account, not their work).
+ACCOUNT_ACTIONS = ("two_factor_enrolment_started", "two_factor_enrolled",
+                   "two_factor_code_failed", "two_factor_disabled", "two_factor_reset",
+                   "recovery_code_used", "recovery_codes_regenerated")
+
+
 def required_for(user: User) -> bool:
     """True when one of the user's roles must log in with a second factor."""
     return user.has_role(*current_app.config.get("TWO_FACTOR_REQUIRED_ROLES", ()))

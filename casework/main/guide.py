@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, literal, select, union_all
 
 from casework.audit.models import AuditEvent
+from casework.auth import twofactor
 from casework.auth.models import ROLE_LABELS, Role
 from casework.extensions import db
 from casework.main.navigation import NAV_ITEMS
@@ -28,7 +29,8 @@ from workflows.policy import Policy
 
 #: Events that do not count as having started work: signing in and out and one's own account.
 ACCOUNT_ACTIONS = ("login", "login_failed", "logout", "session_expired", "account_locked",
-                   "password_changed", "notification_settings_changed")
+                   "password_changed", "notification_settings_changed",
+                   *twofactor.ACCOUNT_ACTIONS)
 #: The order in which a user holding several roles reads their help.
 ROLE_ORDER = (Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.SPECIALIST, Role.COORDINATOR,
               Role.ADMIN, Role.AUDITOR, Role.INSPECTOR)
@@ -134,10 +136,7 @@ def deadlines(role: str, p: Policy) -> list[tuple[str, str]]:
         return _minutes(p) + [
             (_("Supervision of the strategic group"),
              _("at least %(n)s time(s) a year", n=p.supervisions_per_year))] + _report(p)
-    if role == Role.ADMIN:
-        return [(_("Closed cases anonymised"),
-                 _("after %(n)s year(s)", n=p.retention_years))]
-    if role == Role.AUDITOR:
+    if role in (Role.ADMIN, Role.AUDITOR):
         return [(_("Closed cases anonymised"),
                  _("after %(n)s year(s)", n=p.retention_years))]
     if role == Role.INSPECTOR:

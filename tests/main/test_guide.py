@@ -112,3 +112,17 @@ def test_the_steps_can_be_dismissed_for_good(client, login_as):
 def test_dismissing_needs_the_csrf_token(client, login_as):
     login_as("coordinator")
     assert client.post("/start/steps/dismiss").status_code == 400
+
+
+def test_setting_up_the_second_factor_does_not_count_as_having_started(client, login_as):
+    """Enrolment is forced before the start page for most roles: it must not hide the first
+    steps (the audit log's two-factor events are the user's account, not their work)."""
+    import pyotp
+
+    from casework.auth import twofactor
+
+    user = login_as("case_manager")
+    secret = twofactor.start_enrolment(user)
+    twofactor.confirm_enrolment(user, pyotp.TOTP(secret).now())
+    db.session.commit()
+    assert _steps(client.get("/").get_data(as_text=True))
