@@ -30,12 +30,11 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-# Endpoints a user who must set up the second factor may still reach.
-_ENROLMENT_ALLOWED = {"auth.two_factor_enrol", "auth.logout", "static", "main.set_language",
-                      "auth.keep_alive", "auth.session_status", "auth.change_password"}
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "main.set_language",
                             "auth.keep_alive", "auth.session_status"}
+# Endpoints a user who must set up the second factor may still reach.
+_ENROLMENT_ALLOWED = _PASSWORD_CHANGE_ALLOWED | {"auth.two_factor_enrol"}
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -96,12 +96,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def attempt_login(email: str, password: str, *, finish: bool = True) -> User:
+def attempt_login(email: str, password: str) -> User:
     """Return the user when the credentials are right; else record why and raise LoginRefused.
 
-    Five wrong passwords in a row lock the account for 15 minutes (configurable). With
-    ``finish=False`` the login is not complete yet (a second factor follows): the count of
-    failed attempts is not reset, so a known password does not give unlimited code guesses.
+    Five wrong passwords in a row lock the account for 15 minutes (configurable). The login is
+    not complete yet: the caller calls `finish_login` once any second factor is checked too,
+    so the count of failed attempts is not reset by a known password alone (no unlimited code
+    guesses).
     """
     user = find_user_by_email(email)
     now = utcnow()
@@ -120,8 +121,6 @@ def attempt_login(email: str, password: str, *, finish: bool = True) -> User:
     if not user.is_active:
         record("login_failed", user, user=user, details={"reason": "inactive"})
         raise LoginRefused("inactive")
-    if finish:
-        finish_login(user, "password")
     return user
 
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from casework.audit.operations import record
 from casework.auth.models import RecoveryCode, User
@@ -194,8 +194,8 @@ def regenerate_recovery_codes(user: User) -> list[str]:
 
 def unused_recovery_codes(user: User) -> int:
     """How many recovery codes the user has left."""
-    return len(db.session.scalars(select(RecoveryCode.id).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
+    return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
 
 
 def _clear(user: User) -> None:

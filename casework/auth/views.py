@@ -64,7 +64,7 @@ def login():
         g.failed_attempt = True
         return render_template("auth/login.html", form=form), 400
     try:
-        user = operations.attempt_login(form.email.data, form.password.data, finish=False)
+        user = operations.attempt_login(form.email.data, form.password.data)
     except operations.LoginRefused as refused:
         db.session.commit()  # the failed attempt and any lockout are kept
         g.failed_attempt = True
