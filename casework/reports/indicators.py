@@ -47,7 +47,7 @@ from casework.cases.models import (
     ClientParticipation,
     Referral,
 )
-from casework.db_types import utcnow
+from casework.db_types import UTCDateTime, utcnow
 from casework.extensions import db
 from casework.groups.models import (
     Attendance,
@@ -106,8 +106,10 @@ def _states(muni_id: int, year: int):
     events = (
         select(CaseEvent.case_id, CaseEvent.machine, CaseEvent.at, CaseEvent.to_state,
                CaseEvent.from_state,
-               func.lead(CaseEvent.at).over(**window).label("until"),
-               func.lag(CaseEvent.at).over(**window).label("since"))
+               # Typed as the column is, so that a moment compared with them is bound as UTC
+               # (SQLite stores naive UTC; an untyped window would compare Riga wall time).
+               func.lead(CaseEvent.at, type_=UTCDateTime()).over(**window).label("until"),
+               func.lag(CaseEvent.at, type_=UTCDateTime()).over(**window).label("since"))
         .join(Case, Case.id == CaseEvent.case_id)
         .where(Case.municipality_id == muni_id, Case.opened_at < end,
                or_(CaseEvent.machine == "risk", and_(CaseEvent.machine == "lifecycle",

@@ -85,3 +85,24 @@ def test_suppression_applies_to_counts_percentages_and_medians(known_year):
     assert doc["sections"]["B"]["decisions"]["total"] == 3
     # Members and meetings are not children: shown as they are.
     assert doc["sections"]["A"]["composition"]["school"] in (1, 2)
+
+
+def test_a_change_just_after_a_quarter_ends_in_riga_time_counts_in_the_next_quarter(
+        app_ctx, people):
+    """The end of Q1 is midnight of 1 April in Riga (21:00 UTC on 31 March): a case closed at
+    01:00 on 1 April was still open when the quarter ended, on SQLite as on PostgreSQL (the
+    history's moments are compared in UTC)."""
+    from sqlalchemy import select
+
+    from casework.cases import operations as ops
+    from casework.extensions import db
+
+    from .conftest import _case, t
+
+    case = _case(people["manager"], "yellow", t(YEAR, 2, 1))
+    ops.record_event(case, people["manager"], "lifecycle", "close", from_state=case.status,
+                     to_state="closed", at=t(YEAR, 4, 1, 1, 0))
+    db.session.commit()
+    states = indicators._states(case.municipality_id, YEAR)
+    row = db.session.execute(select(states).where(states.c.case_id == case.id)).one()
+    assert (row.open_1, row.open_2) == (1, 0)
