@@ -27,8 +27,6 @@ from casework.tasks.models import Task
 from workflows import decision as decision_workflow
 from workflows.policy import client_informed_deadline, convene_deadline, minutes_deadline
 
-OPEN_DECISION_STATES = decision_workflow.OPEN_STATUSES
-
 
 def _scoped(stmt, column, municipality_id):
     return stmt if municipality_id is None else stmt.where(column == municipality_id)
@@ -67,7 +65,7 @@ def decisions_past_due(today: date, municipality_id: int | None = None):
     """Published decisions not yet executed (or declared not executed) after their due date."""
     stmt = (select(Decision).join(CooperationGroup, CooperationGroup.id == Decision.group_id)
             .where(Decision.published_at.is_not(None),
-                   Decision.status.in_(OPEN_DECISION_STATES), Decision.due_date < today))
+                   Decision.status.in_(decision_workflow.OPEN_STATUSES), Decision.due_date < today))
     return _scoped(stmt, CooperationGroup.municipality_id, municipality_id)
 
 

@@ -32,7 +32,9 @@ from casework.listing import ListSpec, contains_pattern
 from casework.orgs.models import Institution
 
 ACTIVE_STATUSES = ("registered", "assessment", "intervention", "crisis", "monitoring")
-URGENCY_ORDER = case({"red": 0, "yellow": 1, "green": 2}, value=Referral.proposed_urgency)
+#: Red first: the order of the colours in every list sorted by risk or urgency.
+RISK_RANK = {"red": 0, "yellow": 1, "green": 2}
+URGENCY_ORDER = case(RISK_RANK, value=Referral.proposed_urgency)
 
 
 def active_membership(user_id, now: datetime | None = None):
@@ -119,7 +121,7 @@ def filtered_cases(user, *, risk=None, status=None, case_manager_id=None, catego
 
 
 def _risk_rank():
-    return case({"red": 0, "yellow": 1, "green": 2}, value=Case.risk)
+    return case(RISK_RANK, value=Case.risk)
 
 
 #: The case list: red first by default, closed cases only when asked for (issue 18.3).
@@ -272,7 +274,7 @@ def referrals_by(user, *, state: str | None = None, q: str | None = None):
 REFERRALS_MINE = ListSpec(
     "cases.referrals_mine",
     sorts={"received": lambda: (Referral.received_at,), "urgency": lambda: (
-        case({"red": 0, "yellow": 1, "green": 2}, value=Referral.proposed_urgency),)},
+        URGENCY_ORDER,)},
     default_sort="-received", tiebreak=lambda: (Referral.id.desc(),))
 
 

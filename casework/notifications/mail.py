@@ -205,7 +205,7 @@ def deliver_pending(now: datetime) -> int:
     later and the others go on; a server that fails or does not answer ends the run, and the
     batch's e-mails not yet tried go back to the queue untouched. Nothing is lost: an e-mail
     is marked sent only after the server took it, and a process that dies mid-batch leaves the
-    lease to expire, so its e-mails are retried.
+    lease to expire, so its e-mails are retried (at most the one being sent may go twice).
     """
     delivered = 0
     rows = db.session.execute(due_emails(now)).all()
@@ -220,45 +220,52 @@ def deliver_pending(now: datetime) -> int:
         failed: list[tuple[int, bool]] = []  # (id, retry)
         server_down = False
         untried = {nid: before[nid] for nid in claimed}
-        for notification_id in claimed:
-            notification = notes[notification_id]
-            tries = before[notification_id][0] + 1
-            untried.pop(notification_id)
-            try:
-                message = notification_message(notification.user, notification)
-            except Exception:  # noqa: BLE001 - one bad message must not stop the queue
-                log.exception("E-mail of notification %s cannot be built; given up",
-                              notification_id)
-                failed.append((notification_id, False))
-                continue
-            try:
-                state = send_message(message)
-            except MESSAGE_ERRORS as error:
-                log.warning("E-mail of notification %s refused (attempt %s): %s",
-                            notification_id, tries, error)
-                failed.append((notification_id, True))
-                continue
-            except (OSError, smtplib.SMTPException) as error:
-                log.warning("E-mail of notification %s failed (attempt %s), mail server "
-                            "unusable, the rest wait for the next run: %s",
-                            notification_id, tries, error)
-                failed.append((notification_id, True))
-                server_down = True
-                break
-            sent.setdefault(state, []).append(notification_id)
-            delivered += 1
-        db.session.rollback()  # nothing of the building is kept; the outcomes follow
-        for state, ids in sent.items():
-            db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(
-                email_state=state, emailed_at=now, email_next_attempt_at=None))
-        for notification_id, retry in failed:
-            tries = before[notification_id][0] + 1
-            db.session.execute(update(Notification).where(Notification.id == notification_id)
-                               .values(email_state="failed", email_next_attempt_at=(
-                                   now + retry_delay(tries)
-                                   if retry and tries < MAX_ATTEMPTS else None)))
-        _release(untried)
-        db.session.commit()
+        # Whatever ends the loop (a server gone, or an error nobody foresaw), what was sent is
+        # recorded as sent and what was not tried goes back to the queue: no e-mail is sent
+        # twice because the record of a whole batch was lost.
+        try:
+            for notification_id in claimed:
+                notification = notes.get(notification_id)
+                tries = before[notification_id][0] + 1
+                untried.pop(notification_id)
+                if notification is None:  # deleted since it was claimed: nothing to send
+                    continue
+                try:
+                    message = notification_message(notification.user, notification)
+                except Exception:  # noqa: BLE001 - one bad message must not stop the queue
+                    log.exception("E-mail of notification %s cannot be built; given up",
+                                  notification_id)
+                    failed.append((notification_id, False))
+                    continue
+                try:
+                    state = send_message(message)
+                except MESSAGE_ERRORS as error:
+                    log.warning("E-mail of notification %s refused (attempt %s): %s",
+                                notification_id, tries, error)
+                    failed.append((notification_id, True))
+                    continue
+                except (OSError, smtplib.SMTPException) as error:
+                    log.warning("E-mail of notification %s failed (attempt %s), mail server "
+                                "unusable, the rest wait for the next run: %s",
+                                notification_id, tries, error)
+                    failed.append((notification_id, True))
+                    server_down = True
+                    break
+                sent.setdefault(state, []).append(notification_id)
+                delivered += 1
+        finally:
+            db.session.rollback()  # nothing of the building is kept; the outcomes follow
+            for state, ids in sent.items():
+                db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(
+                    email_state=state, emailed_at=now, email_next_attempt_at=None))
+            for notification_id, retry in failed:
+                tries = before[notification_id][0] + 1
+                db.session.execute(update(Notification).where(Notification.id == notification_id)
+                                   .values(email_state="failed", email_next_attempt_at=(
+                                       now + retry_delay(tries)
+                                       if retry and tries < MAX_ATTEMPTS else None)))
+            _release(untried)
+            db.session.commit()
         if server_down:
             break
     return delivered
