@@ -39,7 +39,10 @@ SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
 
 def _env(url: str) -> dict:
     env = dict(os.environ, CASEWORK_DATABASE_URL=url, CASEWORK_SECRET_KEY=SECRET,
-               CASEWORK_COOKIE_SECURE="0", FLASK_APP="casework", PYTHONPATH=str(ROOT))
+               CASEWORK_COOKIE_SECURE="0", FLASK_APP="casework", PYTHONPATH=str(ROOT),
+               # The pages are measured, not the login: the generated users log in with their
+               # password alone (a second factor would only add one request per role).
+               CASEWORK_TWO_FACTOR_ROLES="none")
     env.pop("CASEWORK_MAIL_SERVER", None)
     return env
 
@@ -148,20 +151,68 @@ def _pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def measure_pages(url: str, port: int, runs: int, workers: int) -> list[dict]:
+#: Clients requesting at once in the throughput comparison, and for how long each side runs.
+THROUGHPUT_CLIENTS = 8
+THROUGHPUT_SECONDS = 10.0
+THROUGHPUT_TARGET = 0.40
+
+
+def _throughput(clients: list[Client], path: str, seconds: float) -> float:
+    """Requests per second that ``clients`` complete together on ``path``, each client in a
+    thread of its own sending its next request as soon as the last one is answered."""
+    import threading
+
+    done = [0] * len(clients)
+    stop = time.perf_counter() + seconds
+
+    def run(i: int) -> None:
+        while time.perf_counter() < stop:
+            status, _ms, _q, _body = clients[i].get(path)
+            if status == 200:
+                done[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def measure_throughput(base: str, email: str, seconds: float = THROUGHPUT_SECONDS) -> dict:
+    """The case list's throughput with ``THROUGHPUT_CLIENTS`` concurrent logged-in clients,
+    compared with the bare endpoint's under the same load, measured one after the other."""
+    clients = [Client(base) for _ in range(THROUGHPUT_CLIENTS)]
+    for c in clients:
+        c.login(email)
+    bare = _throughput(clients, "/_bench/bare?after=100", seconds)
+    cases = _throughput(clients, "/cases", seconds)
+    ratio = cases / bare if bare else 0.0
+    row = {"page": f"case list (case manager), {THROUGHPUT_CLIENTS} clients",
+           "requests_per_s": round(cases, 1), "bare_requests_per_s": round(bare, 1),
+           "ratio": round(ratio, 3), "target_ratio": THROUGHPUT_TARGET,
+           "within_target": ratio >= THROUGHPUT_TARGET}
+    print(f"throughput: case list {cases:.1f}/s, bare {bare:.1f}/s, {ratio:.0%}", flush=True)
+    return row
+
+
+def measure_pages(url: str, port: int, runs: int, workers: int,
+                  only: str | None = None) -> tuple[list[dict], dict | None]:
     logins = json.loads((RESULTS / "logins.json").read_text())
     ids = _sample_ids(url)
     month = datetime.now(UTC).strftime("%Y-%m")
     proc = _serve(url, port, workers)
+    pages = [p for p in _pages(ids, month) if not only or re.search(only, p[0])]
     try:
         base = f"http://127.0.0.1:{port}"
         clients = {}
-        for role in {p[1] for p in _pages(ids, month)}:
+        for role in {p[1] for p in pages}:
             clients[role] = Client(base)
             clients[role].login(logins[role])
         bare = Client(base)
         rows = []
-        for label, role, path, target in _pages(ids, month):
+        for label, role, path, target in pages:
             n = max(3, runs // 4) if "export" in label or "annual" in label else runs
             times, queries, bare_times, status = [], set(), [], None
             clients[role].get(path)  # warm-up (caches, first compile)
@@ -179,7 +230,9 @@ def measure_pages(url: str, port: int, runs: int, workers: int) -> list[dict]:
                          "within_target": status == 200 and p95 <= target})
             print(f"{label:40} p50 {rows[-1]['p50_ms']:8.1f} p95 {p95:8.1f} ms "
                   f"{max(queries):4} q  ({status})", flush=True)
-        return rows
+        throughput = (measure_throughput(base, logins["case_manager"])
+                      if not only or re.search(only, "throughput") else None)
+        return rows, throughput
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -223,7 +276,15 @@ def write(result: dict) -> None:
                      f"{r['target_ms']} | {r['ratio_to_bare']} | "
                      f"{'yes' if r['within_target'] else 'NO'} |")
     bare = statistics.median(r["bare_p50_ms"] for r in result["pages"]) if result["pages"] else 0
-    lines += ["", f"Bare endpoint (one indexed SELECT of 50 cases): p50 {bare} ms", "",
+    lines += ["", f"Bare endpoint (one indexed SELECT of 50 cases): p50 {bare} ms"]
+    if result.get("throughput"):
+        t = result["throughput"]
+        lines += ["", "| throughput | requests/s | bare requests/s | ratio | target | ok |",
+                  "| --- | ---: | ---: | ---: | ---: | --- |",
+                  f"| {t['page']} | {t['requests_per_s']} | {t['bare_requests_per_s']} | "
+                  f"{t['ratio']:.0%} | {t['target_ratio']:.0%} | "
+                  f"{'yes' if t['within_target'] else 'NO'} |"]
+    lines += ["",
               "| sweep | seconds | peak RSS MB |", "| --- | ---: | ---: |"]
     for s in result["sweeps"]:
         lines.append(f"| {s['sweep']} | {s['seconds']} | {s['max_rss_mb']} |")
@@ -240,6 +301,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep the generated database")
     parser.add_argument("--no-sweeps", action="store_true")
+    parser.add_argument("--only", help="measure only the pages whose label matches this "
+                        "regular expression ('throughput' for the concurrent run)")
     parser.add_argument("--sweep-timeout", type=float, default=600,
                         help="stop a run-due-jobs run after this many seconds")
     args = parser.parse_args(argv)
@@ -248,7 +311,8 @@ def main(argv=None) -> int:
     if not args.reuse:
         result["data"] = prepare(args.url, args.cases)
         print(f"generated {args.cases} cases in {result['data']['seconds']} s", flush=True)
-    result["pages"] = measure_pages(args.url, args.port, args.runs, args.workers)
+    result["pages"], result["throughput"] = measure_pages(args.url, args.port, args.runs,
+                                                          args.workers, args.only)
     result["sweeps"] = [] if args.no_sweeps else measure_sweeps(args.url, args.sweep_timeout)
     write(result)
     print((RESULTS / "last.md").read_text())

@@ -26,6 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.config["MAX_CONTENT_LENGTH"] = request_size_limit(app.config["MAX_UPLOAD_MB"])
     check_config(app.config)
+    from casework.config import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix

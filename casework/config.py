@@ -92,6 +92,21 @@ def _two_factor_roles(value: str | None) -> tuple[str, ...]:
     return roles
 
 
+def engine_options(config) -> dict:
+    """``SQLALCHEMY_ENGINE_OPTIONS`` for the configured database. On PostgreSQL the server's
+    just-in-time compiler is off unless ``CASEWORK_POSTGRES_JIT=on``: casework's statements
+    are short, and compiling them took longer than running them (the annual report of a
+    20 000-case municipality spent 1.4 s of 2.3 s compiling)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if uri.startswith("postgresql") and not config.get("POSTGRES_JIT"):
+        connect_args = dict(options.get("connect_args") or {})
+        if "jit" not in connect_args.get("options", ""):
+            connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+        options["connect_args"] = connect_args
+    return options
+
+
 def load_config(instance_path: str) -> dict:
     """Build the app configuration from the environment and the instance folder."""
     path = Path(instance_path)
@@ -106,6 +121,8 @@ def load_config(instance_path: str) -> dict:
         "AUDIT_KEY": _secret_key(path, "CASEWORK_AUDIT_KEY", "audit_key"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "POSTGRES_JIT": (env("CASEWORK_POSTGRES_JIT") or "off").strip().lower()
+        in ("1", "on", "true", "yes"),
         "MAIL_SERVER": env("CASEWORK_MAIL_SERVER") or None,
         "MAIL_FROM": env("CASEWORK_MAIL_FROM", "casework@localhost"),
         "MAIL_PORT": int(env("CASEWORK_MAIL_PORT") or 25),

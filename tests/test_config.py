@@ -89,3 +89,26 @@ def test_single_sign_on_is_off_unless_configured(monkeypatch, tmp_path):
     assert config["SSO_ISSUER"] is None and config["SSO_SATISFIES_TWO_FACTOR"] is True
     monkeypatch.setenv("CASEWORK_SSO_ISSUER", "https://login.example.lv/tenant/v2.0/")
     assert load_config(str(tmp_path))["SSO_ISSUER"] == "https://login.example.lv/tenant/v2.0"
+
+
+def test_postgres_just_in_time_compilation_is_off_unless_configured():
+    from casework.config import engine_options
+
+    pg = "postgresql+psycopg://u@h/db"
+    off = engine_options({"SQLALCHEMY_DATABASE_URI": pg,
+                          "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}})
+    assert off == {"pool_pre_ping": True, "connect_args": {"options": "-c jit=off"}}
+    assert "connect_args" not in engine_options({"SQLALCHEMY_DATABASE_URI": pg,
+                                                 "POSTGRES_JIT": True})
+    assert engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}) == {}
+
+
+def test_postgres_sessions_run_without_just_in_time_compilation(app):
+    from sqlalchemy import text
+
+    from casework.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only")
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"

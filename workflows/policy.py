@@ -149,6 +149,10 @@ def _plain_date(d: date) -> date:
     return d
 
 
+#: Results of ``add_working_days`` one calendar remembers at most.
+ADDED_CACHE_LIMIT = 4096
+
+
 class WorkingCalendar:
     """Working days of a country (default Latvia) with a municipality's own exceptions."""
 
@@ -169,15 +173,9 @@ class WorkingCalendar:
         return f"WorkingCalendar({self.country!r})"
 
     def is_working_day(self, d: date) -> bool:
-        """True when `d` is a working day (remembered per calendar: sweeps and reports ask
-        about the same days thousands of times)."""
+        """True when `d` is a working day (set lookups; a year's holidays are computed once,
+        ``_year_days``)."""
         d = _plain_date(d)
-        cache = self.__dict__.setdefault("_days", {})
-        if d not in cache:
-            cache[d] = self._is_working_day(d)
-        return cache[d]
-
-    def _is_working_day(self, d: date) -> bool:
         if d in self.extra_working_days:
             return True
         if d in self.extra_holidays:
@@ -193,8 +191,12 @@ class WorkingCalendar:
         d = _plain_date(d)
         if n < 0:
             raise ValueError("n must not be negative")
+        # Remembered per calendar (sweeps ask about the same days thousands of times), bounded:
+        # a long-running process forgets them all once the limit is reached.
         cache = self.__dict__.setdefault("_added", {})
         if (d, n) not in cache:
+            if len(cache) >= ADDED_CACHE_LIMIT:
+                cache.clear()
             cache[(d, n)] = self._add_working_days(d, n)
         return cache[(d, n)]
 

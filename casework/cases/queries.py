@@ -73,11 +73,12 @@ def visible_cases(user):
 
 def get_case_or_404(case_id: int, user) -> Case:
     """The case if ``user`` may see it; otherwise 404 (never 403)."""
-    # The categories and persons come in the same query (the case page and the API show them).
+    # The categories and persons come with it, each in one query of its own (the case page
+    # and the API show them; joined together they would multiply each other's rows).
     found = db.session.execute(
         visible_cases(user).where(Case.id == case_id)
-        .options(joinedload(Case.category_rows), joinedload(Case.persons))
-    ).unique().scalar_one_or_none()
+        .options(selectinload(Case.category_rows), selectinload(Case.persons))
+    ).scalar_one_or_none()
     if found is None:
         abort(404)
     return found
