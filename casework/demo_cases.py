@@ -243,6 +243,10 @@ MEETING_GOALS = {
     "lower": "Izvērtēt, vai riska profilu var samazināt.",
     "plan": "Saskaņot bērna individuālo atbalsta plānu.",
 }
+#: The general part of a case meeting's minutes; what was concluded is in its goal's minutes.
+MEETING_GENERAL_MINUTES = ("Sanāksmi vada gadījuma vadītāja; dalībnieki iepazīstināti ar darba "
+                           "kārtību un konfidencialitātes noteikumiem.")
+#: The minutes of the meeting's goal (issue 18.4: minutes per agenda item).
 MEETING_MINUTES = {
     "convene": "Gadījuma vadītāja iepazīstināja ar situāciju; iestādes sniedza informāciju. "
                "Vienojāmies par atbalsta pasākumiem un atbildīgajiem.",
@@ -801,7 +805,7 @@ class _CaseRun:
         meeting = Meeting(group_id=self.group.id, starts_at=at - timedelta(minutes=60),
                           ends_at=at, place=PLACE, status="minutes_approved", held_at=at,
                           chair_id=self.manager.id, minute_taker_id=self.manager.id,
-                          minutes=MEETING_MINUTES[decision], minutes_approved_at=at,
+                          minutes=MEETING_GENERAL_MINUTES, minutes_approved_at=at,
                           minutes_approved_by_id=self.manager.id,
                           client_took_part=rng.random() < 0.6, client_informed=client_informed,
                           client_opinion=rng.choice(OPINIONS) if client_informed else None,
@@ -813,7 +817,8 @@ class _CaseRun:
         db.session.add(meeting)
         db.session.flush()
         db.session.add(AgendaItem(meeting_id=meeting.id, position=1, kind="goal",
-                                  text=MEETING_GOALS[decision]))
+                                  text=MEETING_GOALS[decision],
+                                  minutes=MEETING_MINUTES[decision]))
         others = []
         for member in self.group.members:
             if member.member_to is None or member.member_to > at:

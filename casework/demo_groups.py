@@ -84,6 +84,26 @@ NOT_EXECUTED = "Pašvaldības budžetā līdzekļi netika piešķirti."
 PLACE = "Parauga novada pašvaldība, sēžu zāle"
 MINUTES = ("Sanāksmi vada koordinatore. Izskatīti darba kārtības jautājumi; dalībnieki "
            "informēja par situāciju savās iestādēs. Pieņemti lēmumi, kas norādīti zemāk.")
+#: What was discussed and concluded on each agenda item (issue 18.4: minutes per item).
+ITEM_MINUTES = {
+    GOALS[0]: "Izglītības pārvalde informēja par neattaisnoto kavējumu skaitu pa skolām; "
+              "kavējumi visvairāk pieauguši pamatskolas vecākajās klasēs. Vienojās, ka "
+              "skolas ziņo sociālajam dienestam pēc piecām neattaisnotām dienām.",
+    GOALS[1]: "Koordinatore iepazīstināja ar iepriekšējo lēmumu izpildi; lielākā daļa ir "
+              "izpildē, termiņi ievēroti. Nokavētie uzdevumi pārrunāti ar atbildīgajiem.",
+    GOALS[2]: "Pārrunāta informācijas apmaiņa starp iestādēm; šķērslis ir ziņojumu "
+              "dažādās formas. Vienojās par vienotu ziņojuma veidlapu.",
+    GOALS[3]: "Izvērtēti krīzes gadījumi: grupa sasaukta savlaicīgi, bet policijas "
+              "informācija sociālo dienestu sasniedz ar kavēšanos.",
+    GOALS[4]: "Apspriesta vajadzība pēc krīzes dzīvokļa un ģimenes asistenta "
+              "pakalpojuma; priekšlikums sagatavots pašvaldībai.",
+    GOALS[5]: "Policija iepazīstināja ar izsaukumu datiem; vardarbības gadījumu skaits "
+              "nemainīgs. Vienojās par kopīgām apmācībām skolu pedagogiem.",
+    SUPERVISION_GOAL: "Supervizors vadīja grupas darba izvērtēšanu; dalībnieki atzina, ka "
+                      "sadarbība uzlabojusies, bet jāprecizē lomas krīzes gadījumos.",
+    ITEMS[0]: "Pārskatīti gadījumi pēc numuriem; diviem gadījumiem nepieciešama ātrāka "
+              "starpprofesionāļu grupas sasaukšana.",
+}
 
 
 def _ensure_members(by_kind) -> dict[str, User]:
@@ -213,17 +233,21 @@ def _past_meeting(rng, coordinator, group, users, member_ids, institutions, case
     ops.record_attendance(coordinator, meeting, statuses)
     held = starts + timedelta(hours=2)
     ops.mark_held(coordinator, meeting, at=held)
-    ops.save_minutes(coordinator, meeting, minutes=MINUTES)
+    ops.save_minutes(coordinator, meeting, minutes=MINUTES, item_minutes={
+        item.id: ITEM_MINUTES.get(item.text) for item in meeting.agenda})
     if kind == "regular":
+        goals = [item for item in meeting.agenda if item.kind == "goal"]
         for k in range(rng.randint(1, 2)):
             dkind, text, inst = DECISIONS[(n * 2 + k) % len(DECISIONS)]
+            item_id = goals[k % len(goals)].id  # the decision is taken on a goal of the agenda
             decision = ops.add_decision(coordinator, meeting, kind=dkind, text=text,
                                         responsible_institution_id=institutions[inst],
-                                        due_date=day + timedelta(days=rng.randint(30, 90)))
+                                        due_date=day + timedelta(days=rng.randint(30, 90)),
+                                        agenda_item_id=item_id)
             assignee = rng.choice([users[m[0]] for m in MEMBERS])
             ops.add_task(coordinator, meeting, title=rng.choice(TASKS), assignee=assignee,
                          due_date=day + timedelta(days=rng.randint(14, 45)),
-                         decision_id=decision.id)
+                         decision_id=decision.id, agenda_item_id=item_id)
     if approve:
         approved = held + timedelta(days=1)
         ops.approve_minutes(coordinator, meeting, at=approved)

@@ -118,14 +118,16 @@ def meeting_attendance(meeting_id: int):
 
 
 @reloads(_meeting)
-@endpoint("/meetings/<int:meeting_id>/minutes", "PUT", summary="Save the minutes (refused "
-          "once they are approved)", tag="meetings", body=s.MinutesIn,
-          response=s.MeetingDetail, etag=True, errors=(400, 403, 404, 409, 422))
+@endpoint("/meetings/<int:meeting_id>/minutes", "PUT", summary="Save the minutes, the general "
+          "part and each agenda item's (refused once they are approved)", tag="meetings",
+          body=s.MinutesIn, response=s.MeetingDetail, etag=True, errors=(400, 403, 404, 409, 422))
 def meeting_minutes(meeting_id: int):
     found = _meeting(meeting_id)
     body = load_body(s.MinutesIn)
     ops.save_minutes(_me(), found, minutes=body.get("minutes"),
-                     expected_version=expected_version(body))
+                     expected_version=expected_version(body),
+                     item_minutes={item["agenda_item_id"]: item["minutes"]
+                                   for item in body["items"]})
     return found, s.MeetingDetail(), etag(found)
 
 

@@ -267,6 +267,8 @@ class AgendaItem(Schema):
     kind = fields.String(required=True)
     text = fields.String(required=True)
     case_id = fields.Integer(allow_none=True)
+    minutes = fields.String(allow_none=True, metadata={
+        "description": "What was discussed and concluded on this item"})
 
 
 class Attendance(Schema):
@@ -314,8 +316,24 @@ class AttendanceIn(Schema):
     version = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DB_INT))
 
 
+class ItemMinutesIn(Schema):
+    agenda_item_id = Id(required=True)
+    minutes = Text(MAX_MINUTES, required=True, allow_none=True)
+
+
+def _each_item_once(items) -> None:
+    ids = [item["agenda_item_id"] for item in items]
+    if len(ids) != len(set(ids)):
+        raise ValidationError("Give each agenda item once.")
+
+
 class MinutesIn(Schema):
-    minutes = Text(MAX_MINUTES, allow_none=True)
+    minutes = Text(MAX_MINUTES, allow_none=True, metadata={
+        "description": "The general part: other matters and the general course of the meeting"})
+    items = fields.List(fields.Nested(ItemMinutesIn), load_default=list,
+                        validate=[validate.Length(max=500), _each_item_once], metadata={
+                            "description": "The minutes of agenda items of this meeting; an "
+                                           "item not given keeps its minutes"})
     version = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DB_INT))
 
 

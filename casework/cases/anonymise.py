@@ -94,7 +94,7 @@ TEXT_COLUMNS: dict[str, dict[str, str]] = {
     "meeting": {"title": REPLACE, "place": REPLACE, "online_link": CLEAR, "minutes": REPLACE,
                 "cancel_reason": REPLACE, "client_opinion": REPLACE,
                 "child_opinion": REPLACE},
-    "agenda_item": {"text": REPLACE},
+    "agenda_item": {"text": REPLACE, "minutes": REPLACE},
     "decision": {"topic": REPLACE, "text": REPLACE, "not_executed_reason": REPLACE},
     "decision_progress": {"text": REPLACE},
     "task": {"title": REPLACE, "description": REPLACE, "completion_note": REPLACE,

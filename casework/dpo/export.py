@@ -4,7 +4,8 @@
 For each case in which the person appears (the same personal code in any case of the
 municipality; without a code, the chosen case), the export gives the person's record, the
 case's facts, referrals and history, the notes the person may receive, the participation
-records, the meetings of the case's group (minutes once approved), its published decisions
+records, the meetings of the case's group (minutes, the general part and each agenda item's,
+once approved), its published decisions
 with their progress, the assessments, the support-plan goals and the list of documents.
 
 Which notes and documents a person may receive follows their confidentiality level
@@ -43,7 +44,7 @@ from casework.plans.models import Assessment, PlanGoal, SupportPlan
 from workflows.support_plan import AREAS
 
 SCHEMA_NAME = "casework.subject_access"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 #: The note and document levels a data subject receives; ``restricted`` is withheld.
 DISCLOSED_LEVELS = (NoteLevel.GROUP.value, NoteLevel.INSTITUTION.value)
 #: Meetings whose record exists (a planned or cancelled one has no minutes).
@@ -136,6 +137,10 @@ def _case_record(case: Case, person: CasePerson) -> dict:
                       "place": m.place,
                       "agenda": [i.text for i in items if i.meeting_id == m.id],
                       "minutes": m.minutes if m.status == "minutes_approved" else None,
+                      # The minutes of each agenda item, like the meeting's: once approved.
+                      "agenda_minutes": [{"item": i.text, "minutes": i.minutes} for i in items
+                                         if i.meeting_id == m.id and i.minutes
+                                         and m.status == "minutes_approved"],
                       "client_took_part": m.client_took_part,
                       "client_opinion": m.client_opinion,
                       "child_took_part": m.child_took_part,

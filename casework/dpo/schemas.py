@@ -1,7 +1,8 @@
 """The JSON of the subject-access export (versioned, explicit fields, STYLE.md 8).
 
 Version 1.0: one record per case in which the data subject appears; dates as ISO 8601,
-moments in UTC. Staff are named by institution only.
+moments in UTC. Staff are named by institution only. Version 1.1 adds each meeting's
+``agenda_minutes`` (the minutes written per agenda item, once approved).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ class ParticipationSchema(Schema):
     attended = fields.Boolean()
 
 
+class AgendaMinutesSchema(Schema):
+    item = fields.String()
+    minutes = fields.String()
+
+
 class MeetingSchema(Schema):
     starts_at = fields.DateTime()
     title = fields.String(allow_none=True)
@@ -78,6 +84,7 @@ class MeetingSchema(Schema):
     place = fields.String(allow_none=True)
     agenda = fields.List(fields.String())
     minutes = fields.String(allow_none=True)
+    agenda_minutes = fields.List(fields.Nested(AgendaMinutesSchema))
     client_took_part = fields.Boolean(allow_none=True)
     client_opinion = fields.String(allow_none=True)
     child_took_part = fields.Boolean(allow_none=True)

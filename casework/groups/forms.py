@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from casework.admin.forms import MultiCheckboxField
 from casework.auth.forms import REQUIRED
 from casework.concurrency import OneTimeTokenField
-from casework.forms import MAX_URL, BaseForm
+from casework.forms import MAX_MINUTES, MAX_URL, BaseForm
 from casework.inputs import is_https_url
 from workflows.policy import RIGA
 
@@ -132,12 +132,17 @@ class InviteForm(BaseForm):
                                     validators=[DataRequired(REQUIRED)])
 
 
+#: The name of an agenda item's minutes in the minutes form: ``item_minutes-<item id>``.
+ITEM_MINUTES = "item_minutes-"
+
+
 class MinutesForm(BaseForm):
-    """The minutes and, for an interprofessional meeting, the client's and child's part."""
+    """The general part of the minutes and, for an interprofessional meeting, the client's and
+    child's part; ``minutes_form`` adds one text per agenda item."""
 
     version = HiddenField()
-    minutes = TextAreaField(_l("Minutes"), validators=[Optional(),
-                                                       Length(max=50000, message=TOO_LONG)])
+    minutes = TextAreaField(_l("Other matters and the general course of the meeting"),
+                            validators=[Optional(), Length(max=MAX_MINUTES, message=TOO_LONG)])
     client_took_part = BooleanField(_l("The client took part"))
     client_informed = BooleanField(_l("The client was informed of the decisions"))
     client_opinion = TextAreaField(_l("The client's opinion"), validators=[
@@ -146,6 +151,46 @@ class MinutesForm(BaseForm):
     child_informed = BooleanField(_l("The child was informed of the decisions"))
     child_opinion = TextAreaField(_l("The child's opinion"), validators=[
         Optional(), Length(max=5000, message=TOO_LONG)])
+
+
+    #: The agenda items this form has a text for (``minutes_form``).
+    item_ids: tuple[int, ...] = ()
+
+    def item_field(self, item_id: int):
+        """The text of the agenda item ``item_id``, or None when the form has none for it."""
+        return self._fields.get(f"{ITEM_MINUTES}{item_id}")
+
+    def item_texts(self) -> dict[int, str | None]:
+        """The items' minutes that were sent (an item the request did not send stays as it
+        is: a client that knows only the general part changes only that)."""
+        return {item_id: field.data for item_id in self.item_ids
+                if (field := self.item_field(item_id)) is not None and field.raw_data}
+
+
+def item_ids_sent(formdata) -> list[int]:
+    """The agenda item ids named by the ``item_minutes-<id>`` keys of a request's form data
+    (the service checks that they are items of the meeting)."""
+    ids = []
+    for key in formdata or ():
+        suffix = key[len(ITEM_MINUTES):] if key.startswith(ITEM_MINUTES) else ""
+        if suffix.isascii() and suffix.isdigit() and len(suffix) <= 10:
+            ids.append(int(suffix))
+    return ids
+
+
+def minutes_form(items, **kwargs) -> MinutesForm:
+    """The minutes form with one text per agenda item in ``items`` ((id, label, text) each; the
+    text is shown when the form is not made from a request). Each item's field is named
+    ``item_minutes-<id>`` and has the id ``item-minutes-<id>``, unique on the meeting page."""
+    items = list(items)
+    fields = {f"{ITEM_MINUTES}{item_id}": TextAreaField(
+        label, id=f"item-minutes-{item_id}",
+        validators=[Optional(), Length(max=MAX_MINUTES, message=TOO_LONG)])
+        for item_id, label, _text in items}
+    form_class = type("MinutesForm", (MinutesForm,),
+                      {**fields, "item_ids": tuple(item[0] for item in items)})
+    initial = {f"{ITEM_MINUTES}{item_id}": text for item_id, _label, text in items}
+    return form_class(**initial, **kwargs)
 
 
 class DecisionForm(BaseForm):

@@ -5,7 +5,8 @@ noformēšanas kārtība": the author (municipality and group), the document typ
 the place and date of creation, the registration number (a field the municipality's document
 system fills in), the title, the text (place, start and end, chair and minute-taker,
 participants by institution and who was absent or excused, the agenda, the course of the
-meeting, the decisions with their numbers, responsible institutions and deadlines, the tasks,
+meeting, then per agenda item what was discussed and concluded with the decisions (numbers,
+responsible institutions, deadlines) and tasks of that item, the decisions and tasks of no item,
 the client's and child's part), the approval trail, and the signature block of the chair and
 the minute-taker, with the marking of a document signed with a secure electronic signature
 (eParaksts). The PDF is PDF/A-3b and tagged, so it can be archived and signed.
@@ -53,8 +54,9 @@ class MinutesDocument:
     title: str
     present: list[tuple[str, list[str]]] = field(default_factory=list)  # institution, names
     absent: list[tuple[str, str, str]] = field(default_factory=list)  # name, institution, why
+    # Each item: kind, text, case number, its minutes, its decisions and tasks.
     agenda: list[dict] = field(default_factory=list)
-    course: str = ""
+    course: str = ""  # the general part of the minutes
     unlinked_decisions: list[dict] = field(default_factory=list)
     unlinked_tasks: list[dict] = field(default_factory=list)
     participation: list[tuple[str, str]] = field(default_factory=list)
@@ -140,6 +142,7 @@ def minutes_document(meeting: Meeting) -> MinutesDocument:
             "kind": _("Goal") if item.kind == "goal" else _("Item"),
             "text": item.text,
             "case": numbers.get(item.case_id, ""),
+            "minutes": item.minutes or "",
             "decisions": [_decision_row(d) for d in decisions if d.agenda_item_id == item.id],
             "tasks": [_task_row(t) for t in tasks if t.agenda_item_id == item.id],
         })
@@ -228,22 +231,43 @@ def to_docx(doc: MinutesDocument) -> bytes:
     for i, item in enumerate(doc.agenda, 1):
         case = f" ({_('case')} {item['case']})" if item["case"] else ""
         para(f"{i}. {item['kind']}: {item['text']}{case}")
-    para(_("Course of the meeting"), bold=True)
-    for line in (doc.course or "—").splitlines() or ["—"]:
-        para(line)
-    para(_("Decided"), bold=True)
-    rows = [d for item in doc.agenda for d in item["decisions"]] + doc.unlinked_decisions
-    for d in rows:
-        para(f"{d['number']}. {d['text']} — {_('responsible')}: {d['responsible'] or '—'}, "
-             f"{_('deadline')}: {d['due'] or '—'}")
-    if not rows:
-        para("—")
-    tasks = [t for item in doc.agenda for t in item["tasks"]] + doc.unlinked_tasks
-    if tasks:
-        para(_("Tasks"), bold=True)
-        for t in tasks:
+    def text(value: str) -> None:
+        for line in value.splitlines() or ["—"]:
+            para(line)
+
+    def decided(rows: list[dict]) -> None:
+        for d in rows:
+            para(f"{d['number']}. {d['text']} — {_('responsible')}: {d['responsible'] or '—'}, "
+                 f"{_('deadline')}: {d['due'] or '—'}")
+
+    def tasks(rows: list[dict]) -> None:
+        for t in rows:
             para(f"{t['title']} — {t['assignee']} ({t['institution']}), {_('deadline')}: "
                  f"{t['due']}")
+
+    para(_("Course of the meeting"), bold=True)
+    if doc.course or not doc.agenda:
+        text(doc.course or "—")
+    # Per agenda item: what was discussed and concluded, then what was decided on it.
+    for i, item in enumerate(doc.agenda, 1):
+        case = f" ({_('case')} {item['case']})" if item["case"] else ""
+        para(f"{i}. {item['kind']}: {item['text']}{case}", bold=True)
+        text(item["minutes"] or "—")
+        if item["decisions"]:
+            para(f"{_('Decided')}:")
+            decided(item["decisions"])
+        if item["tasks"]:
+            para(f"{_('Tasks')}:")
+            tasks(item["tasks"])
+    any_decision = doc.unlinked_decisions or any(item["decisions"] for item in doc.agenda)
+    if doc.unlinked_decisions or not any_decision:
+        para(_("Decided"), bold=True)
+        decided(doc.unlinked_decisions)
+        if not doc.unlinked_decisions:
+            para("—")
+    if doc.unlinked_tasks:
+        para(_("Tasks"), bold=True)
+        tasks(doc.unlinked_tasks)
     if doc.participation:
         para(_("The client's part"), bold=True)
         for label, value in doc.participation:

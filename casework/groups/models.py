@@ -178,8 +178,8 @@ class Meeting(db.Model):
 
 
 class AgendaItem(db.Model):
-    """A goal or an item of a meeting's agenda; a strategic item may name a case only by its
-    number (``case_id`` is shown as the pseudonymous number)."""
+    """A goal or an item of a meeting's agenda, with its own minutes; a strategic item may name
+    a case only by its number (``case_id`` is shown as the pseudonymous number)."""
 
     __tablename__ = "agenda_item"
     __table_args__ = (CheckConstraint("kind IN ('goal', 'item')", name="kind_valid"),)
@@ -190,6 +190,9 @@ class AgendaItem(db.Model):
     kind: Mapped[str] = mapped_column(String(8), default="item")
     text: Mapped[str] = mapped_column(String(500))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    # What was discussed and concluded on this item (the minutes per item, issue 18.4); the
+    # meeting's own ``minutes`` are the general part.
+    minutes: Mapped[str | None] = mapped_column(Text)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
 

@@ -8,12 +8,15 @@ meeting's decisions, issues its tasks and notifies the participants.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import flag_modified
 
 from casework.audit.operations import record
 from casework.auth.models import User
@@ -25,6 +28,7 @@ from casework.concurrency import Stale, check_version, flush
 from casework.counters import bump_counter
 from casework.db_types import utcnow
 from casework.extensions import db
+from casework.forms import MAX_MINUTES
 from casework.groups import access
 from casework.groups.models import (
     AGENDA_KINDS,
@@ -191,14 +195,18 @@ def _times(starts_at: datetime | None, ends_at: datetime | None) -> None:
 
 def meeting_facts(meeting: Meeting) -> meeting_workflow.MeetingFacts:
     """What the meeting workflow's conditions need, read from the database."""
-    goals = db.session.scalar(select(func.count()).select_from(AgendaItem).where(
-        AgendaItem.meeting_id == meeting.id, AgendaItem.kind == "goal")) or 0
+    goals, item_minutes = db.session.execute(
+        select(func.count(sql_case((AgendaItem.kind == "goal", 1))),
+               func.count(sql_case((func.length(func.trim(AgendaItem.minutes)) > 0, 1))))
+        .where(AgendaItem.meeting_id == meeting.id)).one()
     states = dict(db.session.execute(
         select(Attendance.status, func.count()).where(Attendance.meeting_id == meeting.id)
         .group_by(Attendance.status)).all())
     recorded = states.get("attended", 0) > 0 and states.get("invited", 0) == 0
-    return meeting_workflow.MeetingFacts(goal_count=goals, attendance_recorded=recorded,
-                                         minutes_written=bool((meeting.minutes or "").strip()),
+    # The minutes are written once the general part or any agenda item's minutes say something.
+    written = bool((meeting.minutes or "").strip()) or item_minutes > 0
+    return meeting_workflow.MeetingFacts(goal_count=goals or 0, attendance_recorded=recorded,
+                                         minutes_written=written,
                                          started=utcnow() >= meeting.starts_at)
 
 
@@ -430,14 +438,44 @@ def remove_agenda_item(actor, meeting: Meeting, item_id: int) -> None:
            municipality_id=group.municipality_id, details={"item": item_id})
 
 
+def _item_texts(meeting: Meeting, item_minutes: Mapping[int, str | None] | None
+                ) -> list[tuple[AgendaItem, str | None]]:
+    """The items' new minutes, each item of this meeting's agenda and within the length of the
+    minutes; a blank text is None."""
+    if not item_minutes:
+        return []
+    items = {item.id: item for item in meeting.agenda}
+    texts = []
+    for item_id, text in item_minutes.items():
+        item = items.get(item_id) if isinstance(item_id, int) else None
+        if item is None:
+            raise OperationRefused(_l("Choose an item of this meeting's agenda."))
+        text = (text or "").strip() or None
+        if text is not None and len(text) > MAX_MINUTES:
+            raise OperationRefused(_l("The minutes of an agenda item may have at most "
+                                      "%(max)d characters.", max=MAX_MINUTES))
+        texts.append((item, text))
+    return texts
+
+
 def save_minutes(actor, meeting: Meeting, *, minutes: str | None, expected_version=None,
-                 participation: dict | None = None) -> None:
-    """Write the minutes (and, for an interprofessional meeting, the client's and the
-    child's part); refused once the minutes are locked."""
+                 participation: dict | None = None,
+                 item_minutes: Mapping[int, str | None] | None = None) -> None:
+    """Write the minutes: the general part, the minutes of the agenda items named in
+    ``item_minutes`` (agenda item id → text; items not named keep theirs) and, for an
+    interprofessional meeting, the client's and the child's part. Refused once the minutes are
+    locked. An item's minutes change the meeting's version, so two people editing the minutes
+    of the same meeting never overwrite each other, whichever part they changed."""
     group = _require_manager(actor, meeting)
     _check_version(meeting, expected_version)
     _require_open(meeting)
+    items = _item_texts(meeting, item_minutes)
     meeting.minutes = (minutes or "").strip() or None
+    changed = [item.id for item, text in items if item.minutes != text]
+    for item, text in items:
+        item.minutes = text
+    if changed:
+        flag_modified(meeting, "minutes")  # the meeting's UPDATE bumps (and checks) its version
     if group.kind == "interprofessional" and participation is not None:
         for key in ("client_took_part", "client_informed", "child_took_part",
                     "child_informed"):
@@ -445,7 +483,8 @@ def save_minutes(actor, meeting: Meeting, *, minutes: str | None, expected_versi
         for key in ("client_opinion", "child_opinion"):
             setattr(meeting, key, (participation.get(key) or "").strip() or None)
     _flush(meeting)
-    record("meeting_minutes_saved", meeting, user=actor, municipality_id=group.municipality_id)
+    record("meeting_minutes_saved", meeting, user=actor, municipality_id=group.municipality_id,
+           details={"items": changed} if changed else None)
 
 
 # -- decision and task drafts -----------------------------------------------------------------

@@ -41,6 +41,8 @@ from casework.groups.forms import (
     MeetingTransitionForm,
     MinutesForm,
     TaskForm,
+    item_ids_sent,
+    minutes_form,
     riga_to_utc,
     utc_to_riga,
 )
@@ -365,12 +367,28 @@ def meeting_edit(meeting_id: int):
 
 
 # -- the meeting page -------------------------------------------------------------------------
+def _minutes_form(meeting: Meeting, sent_ids=(), **kwargs) -> MinutesForm:
+    """The minutes form of ``meeting``: the general part and a text per agenda item, plus a
+    field for each other item id a request sent (so that what was typed there is shown back;
+    the service refuses it)."""
+    items = [(item.id, _("Minutes on “%(item)s”", item=_short(item.text)), item.minutes)
+             for item in meeting.agenda]
+    known = {item.id for item in meeting.agenda}
+    items += [(item_id, _("Minutes"), None) for item_id in dict.fromkeys(sent_ids)
+              if item_id not in known]
+    return minutes_form(items, **kwargs)
+
+
+def _short(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+
+
 def _meeting_forms(meeting: Meeting, **overrides) -> dict:
     group = meeting.group
     forms = {
         "agenda": AgendaForm(formdata=None),
         "invite": InviteForm(formdata=None),
-        "minutes": MinutesForm(formdata=None, obj=meeting),
+        "minutes": _minutes_form(meeting, formdata=None, obj=meeting),
         "decision": DecisionForm(formdata=None),
         "task": TaskForm(formdata=None),
         "transition": MeetingTransitionForm(formdata=None),
@@ -438,9 +456,22 @@ def meeting(meeting_id: int):
     found = queries.get_meeting_or_404(meeting_id, _me())
     record_read("meeting_viewed", found, user=_me(), municipality_id=found.group.municipality_id)
     # Rendered before the commit, which would expire every loaded row (and reload each).
-    page = _render_meeting(found)
+    page = _render_meeting(found, **_add_for_item(found))
     db.session.commit()
     return page
+
+
+def _add_for_item(meeting: Meeting) -> dict:
+    """``?add_decision=<item id>`` or ``?add_task=<item id>`` (the links under each item of the
+    minutes): that form opened with the item chosen. Without JavaScript the link reloads the
+    page; with it (``static/casework.js``) the form opens in place."""
+    items = {item.id for item in meeting.agenda}
+    for arg, name, form_class in (("add_decision", "decision", DecisionForm),
+                                  ("add_task", "task", TaskForm)):
+        item_id = request.args.get(arg, type=int)
+        if item_id in items:
+            return {"open_panel": name, name: form_class(formdata=None, agenda_item_id=item_id)}
+    return {}
 
 
 def _post_meeting_change(meeting_id: int, form_name: str, form, action, done=None,
@@ -517,14 +548,19 @@ def attendance(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["POST"])
 @login_required
 def minutes(meeting_id: int):
-    """Save the minutes (refused once they are locked)."""
+    """Save the minutes: the general part and each agenda item's (``item_minutes-<id>``);
+    refused once they are locked."""
+    form = _minutes_form(queries.get_meeting_or_404(meeting_id, _me()),
+                         sent_ids=item_ids_sent(request.form))
+
     def action(found, f):
         ops.save_minutes(_me(), found, minutes=f.minutes.data, expected_version=f.version.data,
                          participation={k: getattr(f, k).data for k in (
                              "client_took_part", "client_informed", "client_opinion",
-                             "child_took_part", "child_informed", "child_opinion")})
+                             "child_took_part", "child_informed", "child_opinion")},
+                         item_minutes=f.item_texts())
 
-    return _post_meeting_change(meeting_id, "minutes", MinutesForm(), action)
+    return _post_meeting_change(meeting_id, "minutes", form, action)
 
 
 def _decision_form() -> DecisionForm:

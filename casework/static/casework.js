@@ -5,7 +5,11 @@
  *   (without JS the button stays hidden and the menu is simply shown);
  * - a search box over a long list of checkboxes ([data-filter-list]);
  * - fields that apply only to some choices of a radio group ([data-show-when="name=a b"]),
- *   hidden otherwise; the server still validates every field.
+ *   hidden otherwise; the server still validates every field;
+ * - a link that opens a form of the same page with a choice made ([data-open-form]: the
+ *   meeting's "add a decision on this item"): the form opens in place, so nothing typed
+ *   elsewhere on the page is lost to a reload; without JS the link reloads the page with the
+ *   form opened by the server.
  */
 (function () {
   "use strict";
@@ -108,11 +112,28 @@
     });
   }
 
+  function openFormLinks() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-open-form]");
+      if (!link) { return; }
+      var holder = document.getElementById(link.getAttribute("data-open-form"));
+      if (!holder) { return; }
+      event.preventDefault();
+      var select = holder.querySelector("select[name='" + link.getAttribute("data-choice-name") + "']");
+      if (select) { select.value = link.getAttribute("data-choice-value"); }
+      if (holder.tagName === "DETAILS") { holder.open = true; }
+      holder.scrollIntoView();
+      var first = holder.querySelector("textarea, input:not([type=hidden]), select");
+      if (first) { first.focus({ preventScroll: true }); }
+    });
+  }
+
   function start() {
     menu();
     filterLists();
     conditionalFields();
     errorSummary();
+    openFormLinks();
   }
 
   if (document.readyState === "loading") {

@@ -159,13 +159,18 @@ def _journey(page, live_server, app, keyboard: bool) -> None:
     page.wait_for_url(re.compile(r"/meetings/\d+"))
     assert "notikusi" in page.locator(".facts").first.inner_text()
 
-    # Minutes, then approval.
+    # Minutes (the goal's, then the general part), then approval.
+    write(page.get_by_label("Protokols par punktu „Bērna drošība mājās”"),
+          "Drošības plāns saskaņots ar māti.")
     write(page.locator("#minutes"), "Vienojās par drošības plānu; nākamā tikšanās pēc mēneša.")
     send(page.get_by_role("button", name="Saglabāt protokolu"))
     page.wait_for_url(re.compile(r"/meetings/\d+"))
     _open_and_submit(page, "Apstiprināt protokolu", keyboard=keyboard)
     page.wait_for_url(re.compile(r"/meetings/\d+"))
     assert "protokols apstiprināts" in page.locator(".facts").first.inner_text()
+    minutes = page.locator("section[aria-labelledby='minutes-h']").inner_text()
+    assert minutes.index("Bērna drošība mājās") < minutes.index(
+        "Drošības plāns saskaņots ar māti.") < minutes.index("Vienojās par drošības plānu")
     _accessible(page)
 
     # The case's history tells the story in sentences.

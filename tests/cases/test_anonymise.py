@@ -174,7 +174,7 @@ def make_closed_case(municipality, manager, specialist, closed_years_ago=11) -> 
                                              institution_id=specialist.institution_id,
                                              role_in_group="r")])
     db.session.flush()
-    item = AgendaItem(meeting_id=meeting.id, text="t", case_id=case.id)
+    item = AgendaItem(meeting_id=meeting.id, text="t", case_id=case.id, minutes="m")
     db.session.add_all([item, Attendance(meeting_id=meeting.id, user_id=specialist.id,
                                          institution_id=specialist.institution_id)])
     db.session.flush()
@@ -279,6 +279,7 @@ def test_anonymisation_leaves_no_seeded_name_in_any_column_of_the_database(
     assert set(tables_holding(NAME)) >= {f"{t}.{c}" for t, cols in seeded.items()
                                          for c in cols}
     assert "case_person.given_name" in tables_holding(NAME)
+    assert "agenda_item.minutes" in tables_holding(NAME)  # issue 18.4: per-item minutes
     assert len(list(storage_dir.rglob("*"))) > 0
     assert sweeps.run_job("anonymise") == 1
     assert tables_holding(NAME) == []

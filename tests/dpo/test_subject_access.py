@@ -62,7 +62,7 @@ def test_officer_downloads_everything_the_municipality_holds_about_the_person_as
     assert response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
-    assert (data["schema"], data["schema_version"]) == ("casework.subject_access", "1.0")
+    assert (data["schema"], data["schema_version"]) == ("casework.subject_access", "1.1")
     assert data["subject"]["given_name"] == "Inese"
     [record] = data["records"]
     assert record["person"]["family_name"] == "Bērziņa"
@@ -119,6 +119,31 @@ def test_meetings_are_given_once_held_and_their_minutes_once_approved(client, wo
     db.session.commit()
     [approved] = _export_json(client, world)["records"][0]["meetings"]
     assert approved["minutes"] == "Vienojās par drošības plānu."
+
+
+def test_the_minutes_of_each_agenda_item_are_given_once_approved(client, world):
+    """Issue 18.4: the minutes written per agenda item are part of the meeting's record."""
+    from casework.groups import operations as groups
+    from casework.groups.models import Meeting
+    from tests.groups.conftest import hold
+
+    manager = _user(world, "case_manager")
+    meeting = db.session.get(Meeting, world["ids"]["case_meeting_id"])
+    hold(manager, meeting, minutes=None)
+    [item] = meeting.agenda
+    groups.save_minutes(manager, meeting, minutes=None,
+                        item_minutes={item.id: "Drošības plāns saskaņots ar māti."})
+    db.session.commit()
+    _login(client, world)
+    [held] = _export_json(client, world)["records"][0]["meetings"]
+    assert held["agenda_minutes"] == []
+    assert "Drošības plāns saskaņots" not in _pdf_text(_export(client, world, "pdf").data)
+    groups.approve_minutes(manager, db.session.get(Meeting, meeting.id))
+    db.session.commit()
+    [approved] = _export_json(client, world)["records"][0]["meetings"]
+    assert approved["agenda_minutes"] == [{"item": "Drošības plāns",
+                                           "minutes": "Drošības plāns saskaņots ar māti."}]
+    assert "Drošības plāns saskaņots ar māti." in _pdf_text(_export(client, world, "pdf").data)
 
 
 def _export_json(client, world, person_id=None) -> dict:

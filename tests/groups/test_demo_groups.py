@@ -46,6 +46,8 @@ def test_demo_strategic_meetings_span_two_years_with_supervision_and_every_state
         assert any(a.kind == "goal" for a in m.agenda)
         if m.status != "planned":
             assert m.minutes and any(a.status == "attended" for a in m.attendance)
+            # Issue 18.4: the demo shows the minutes per agenda item.
+            assert all(a.minutes for a in m.agenda)
 
 
 def test_demo_strategic_decisions_are_in_every_execution_state_with_progress(seeded):
@@ -75,6 +77,7 @@ def test_demo_case_meetings_have_a_goal_attendance_and_approved_minutes(seeded):
         Attendance.meeting_id.in_(ids), Attendance.status == "attended")))
     assert with_goal == with_attendance == set(ids)
     assert any(m.client_informed and m.client_opinion for m in meetings)
+    assert all(a.minutes for m in meetings for a in m.agenda)
 
 
 def test_demo_coordinator_opens_the_group_and_a_meeting(seeded, client):
