@@ -31,7 +31,7 @@ FILTERED_OR_SORTED = [
     ("notification", "user_id"), ("notification", "created_at"),
     ("notification", "email_state"),
     ("audit_event", "municipality_id"), ("audit_event", "at"), ("audit_event", "action"),
-    ("audit_event", "user_id"), ("audit_event", "object_type"),
+    ("audit_event", "user_id"), ("audit_event", "object_type"), ("user", "full_name"),
     ("annual_report", "municipality_id"), ("annual_report", "year"),
 ]
 
@@ -44,6 +44,9 @@ FILTERED_TOGETHER = [
     ("client_participation", ("decision_id", "informed")),
     ("decision", ("group_id", "published_at")), ("meeting", ("group_id", "status")),
     ("referral", ("municipality_id", "received_at")), ("task", ("municipality_id", "issued_at")),
+    # The audit log sorted by object within a municipality, and by user name then user.
+    ("audit_event", ("municipality_id", "object_type", "object_id")),
+    ("user", ("full_name", "id")),
 ]
 
 

@@ -7,7 +7,7 @@ Each workflow module (`case_lifecycle`, `risk_profile`, `task`, `meeting`, `deci
 * ``TRANSITIONS``: a list of ``{"trigger", "source", "dest", "conditions"}`` dicts whose
   conditions are *codes* looked up in the module's ``CONDITIONS``,
 * ``CONDITIONS``: each code maps to a `Condition`, a function ``(facts, kwargs) -> bool`` with a
-  Latvian and an English message,
+  refusal message from the Babel catalog (``L_("refusal", "...")``, see `workflows.labels`),
 
 and exposes ``bind(obj, facts=None)``, which returns a `WorkflowMachine`: a real
 `transitions.Machine` with ``model=obj``, ``auto_transitions=False``, ``send_event=True`` and the
@@ -38,8 +38,8 @@ from typing import Any
 
 from transitions import Event, Machine, MachineError
 
-from workflows.errors import WorkflowError
-from workflows.labels import Label, language
+from workflows.errors import WorkflowError, placeholders
+from workflows.labels import L_, Label, language
 
 __all__ = [
     "Condition",
@@ -60,16 +60,16 @@ Effect = Callable[[Any, Mapping[str, Any]], dict[str, tuple[Any, Any]]]
 
 @dataclass(frozen=True)
 class Condition:
-    """A named guard of a transition with its refusal message in Latvian and English.
+    """A named guard of a transition with its refusal message, a catalog text.
 
     `input` names the trigger keyword argument the condition checks (None when it reads only
-    facts); `needs_facts` says the test reads the facts object. Messages may contain
-    ``{field}`` placeholders filled from the facts and the trigger's keyword arguments.
+    facts); `needs_facts` says the test reads the facts object. A message may contain
+    ``{field}`` placeholders, filled from the facts and the trigger's keyword arguments after
+    the message is translated (so every language formats them).
     """
 
     code: str
-    message_lv: str
-    message_en: str
+    message: Label
     test: Test
     input: str | None = None
     needs_facts: bool = False
@@ -88,21 +88,9 @@ class Condition:
         if is_dataclass(facts):
             context.update({f.name: getattr(facts, f.name) for f in fields(facts)})
         context.update(kwargs)
-        return WorkflowError(
-            self.code,
-            _format(self.message_lv, context),
-            _format(self.message_en, context),
-            trigger=trigger,
-            state=state,
-        )
-
-
-def _format(message: str, context: Mapping[str, Any]) -> str:
-    # A message must never fail to render because a placeholder is missing.
-    try:
-        return message.format_map(context)
-    except (KeyError, IndexError, ValueError, AttributeError):
-        return message
+        # Keep only what the message shows; a translation may use no other placeholder.
+        params = {k: v for k, v in context.items() if k in placeholders(self.message.msgid)}
+        return WorkflowError(self.code, self.message, params=params, trigger=trigger, state=state)
 
 
 def required_text(value: Any) -> bool:
@@ -110,16 +98,14 @@ def required_text(value: Any) -> bool:
     return value is not None and bool(str(value).strip())
 
 
-def input_condition(name: str, code: str, message_lv: str, message_en: str) -> Condition:
+def input_condition(name: str, code: str, message: Label) -> Condition:
     """A condition that the trigger's keyword argument `name` is a non-blank text."""
-    return Condition(
-        code, message_lv, message_en, lambda _facts, kw: required_text(kw.get(name)), input=name
-    )
+    return Condition(code, message, lambda _facts, kw: required_text(kw.get(name)), input=name)
 
 
-def fact_condition(code: str, message_lv: str, message_en: str, test: Test) -> Condition:
+def fact_condition(code: str, message: Label, test: Test) -> Condition:
     """A condition on the facts only; it also decides which buttons a page shows."""
-    return Condition(code, message_lv, message_en, test, needs_facts=True)
+    return Condition(code, message, test, needs_facts=True)
 
 
 @dataclass(frozen=True)
@@ -270,21 +256,14 @@ class WorkflowMachine(Machine):
         if trigger not in self.events:
             return WorkflowError(
                 "unknown_trigger",
-                f"Nezināma darbība “{trigger}”.",
-                f"Unknown action “{trigger}”.",
+                L_("refusal", "Unknown action “{trigger}”."),
+                params={"trigger": trigger},
                 trigger=trigger,
                 state=state,
             )
         candidates = self.events[trigger].transitions.get(state, [])
         if not candidates:
-            labels = self.spec.trigger_labels[trigger]
-            return WorkflowError(
-                "not_allowed_in_state",
-                f"Darbība “{labels['lv']}” nav iespējama, kad statuss ir “{self.label('lv')}”.",
-                f"“{labels['en']}” is not possible while the status is “{self.label('en')}”.",
-                trigger=trigger,
-                state=state,
-            )
+            return self._not_allowed(trigger, state)
         first_failure: Condition | None = None  # set below: candidates is not empty
         for transition in candidates:
             failing = None
@@ -300,6 +279,19 @@ class WorkflowMachine(Machine):
             first_failure = first_failure or failing
         return first_failure.error(self.facts, kwargs, trigger, state)  # type: ignore[union-attr]
 
+    def _not_allowed(self, trigger: str, state: str) -> WorkflowError:
+        """The refusal of a trigger that has no transition out of `state`."""
+        return WorkflowError(
+            "not_allowed_in_state",
+            L_("refusal", "“{action}” is not possible while the status is “{status}”."),
+            params={
+                "action": self.spec.trigger_labels[trigger],
+                "status": self.spec.state_labels[state],
+            },
+            trigger=trigger,
+            state=state,
+        )
+
     def fire(self, trigger: str, **kwargs: Any) -> Outcome:
         """Run `trigger` with its inputs; raise `WorkflowError` naming the first unmet condition."""
         error = self.check(trigger, **kwargs)
@@ -310,14 +302,11 @@ class WorkflowMachine(Machine):
         try:
             accepted = self.events[trigger].trigger(self.obj, **kwargs)
         except MachineError as exc:  # check() rules this out; keep the contract regardless
-            raise WorkflowError(
-                "not_allowed_in_state", str(exc), str(exc), trigger=trigger, state=source
-            ) from exc
+            raise self._not_allowed(trigger, source) from exc
         if not accepted:
             raise WorkflowError(
                 "refused",
-                "Darbību šobrīd nevar veikt.",
-                "The action cannot be taken now.",
+                L_("refusal", "The action cannot be taken now."),
                 trigger=trigger,
                 state=source,
             )
@@ -362,12 +351,9 @@ class WorkflowMachine(Machine):
         return result
 
 
-def pick_label(labels: Mapping[str, str], locale: str | None) -> str:
-    """``labels`` in the language of ``locale``: a catalog `Label` in any language the catalog
-    has, or the Latvian or English entry of a plain ``{"lv": ..., "en": ...}`` mapping (the
-    fallbacks that show an unknown code as it is)."""
-    if isinstance(labels, Label):
-        return labels[language(locale)]
-    if locale and locale.lower().startswith("en"):
-        return labels["en"]
-    return labels["lv"]
+def pick_label(label: Label | str, locale: str | None) -> str:
+    """``label`` in the language of ``locale`` when it is a catalog `Label` (any language the
+    catalog has); a plain text, the fallback that shows an unknown code as it is, unchanged."""
+    if isinstance(label, Label):
+        return label[language(locale)]
+    return str(label)

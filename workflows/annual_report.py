@@ -54,8 +54,7 @@ CONDITIONS: dict[str, Condition] = {
     "comment_required": input_condition(
         "comment",
         "comment_required",
-        "Jāieraksta komentārs: kas pārskatā jālabo.",
-        "A comment saying what to correct in the report is required.",
+        L_("refusal", "A comment saying what to correct in the report is required."),
     ),
 }
 

@@ -149,51 +149,50 @@ def _closure_text_given(_facts: Any, kwargs: Any) -> bool:
 CONDITIONS: dict[str, Condition] = {
     "case_manager_required": fact_condition(
         "case_manager_required",
-        "Lietai jānozīmē gadījuma vadītājs, pirms to var virzīt tālāk no statusa “reģistrēta”.",
-        "A case manager must be assigned before the case can leave “registered”.",
+        L_("refusal", "A case manager must be assigned before the case can leave “registered”."),
         lambda facts, _kw: facts.case_manager_assigned,
     ),
     "not_red": fact_condition(
         "not_red",
-        "Lietas riska profils ir sarkans: lietu ar sarkanu risku nevar slēgt, atzīmēt kā "
-        "neaktīvu vai nodot pēcnovērošanā.",
-        "The case's risk profile is red: a red case cannot be closed, marked inactive or moved "
-        "to follow-up (monitoring).",
+        L_(
+            "refusal",
+            "The case's risk profile is red: a red case cannot be closed, marked inactive or "
+            "moved to follow-up (monitoring).",
+        ),
         lambda facts, _kw: str(facts.risk) != risk_profile.Risk.RED,
     ),
     "no_open_tasks": fact_condition(
         "no_open_tasks",
-        "Pirms lietas slēgšanas visi atvērtie uzdevumi jāizpilda vai jāatceļ "
-        "(atvērti: {open_task_count}).",
-        "Every open task must be done or cancelled before the case is closed "
-        "(open: {open_task_count}).",
+        L_(
+            "refusal",
+            "Every open task must be done or cancelled before the case is closed (open: "
+            "{open_task_count}).",
+        ),
         lambda facts, _kw: facts.open_task_count == 0,
     ),
     "group_meeting_after_crisis": fact_condition(
         "group_meeting_after_crisis",
-        "Krīzi var beigt tikai tad, kad pēc krīzes sākuma ir notikusi lietas starpprofesionāļu "
-        "sadarbības grupas sanāksme.",
-        "The crisis can end only after a meeting of the case's interprofessional cooperation "
-        "group has been held since the crisis began.",
+        L_(
+            "refusal",
+            "The crisis can end only after a meeting of the case's interprofessional cooperation "
+            "group has been held since the crisis began.",
+        ),
         _meeting_after_crisis,
     ),
     "reason_required": input_condition(
         "reason",
         "reason_required",
-        "Jānorāda iemesls.",
-        "A reason is required.",
+        L_("refusal", "A reason is required."),
     ),
     "closure_reason_required": Condition(
         "closure_reason_required",
-        "Jāizvēlas slēgšanas iemesls no saraksta.",
-        "Choose a closure reason from the list.",
+        L_("refusal", "Choose a closure reason from the list."),
         _closure_reason_valid,
         input="closure_reason",
     ),
     "closure_reason_text_required": Condition(
         "closure_reason_text_required",
-        "Ja slēgšanas iemesls ir “cits”, tas jāapraksta.",
-        "When the closure reason is “other”, describe it.",
+        L_("refusal", "When the closure reason is “other”, describe it."),
         _closure_text_given,
         input="closure_reason_text",
     ),

@@ -49,8 +49,7 @@ CONDITIONS: dict[str, Condition] = {
     "reason_required": input_condition(
         "reason",
         "reason_required",
-        "Jānorāda, kāpēc lēmums nav izpildīts.",
-        "A reason why the decision was not executed is required.",
+        L_("refusal", "A reason why the decision was not executed is required."),
     ),
 }
 

@@ -59,33 +59,28 @@ class MeetingFacts:
 CONDITIONS: dict[str, Condition] = {
     "goal_on_agenda": fact_condition(
         "goal_on_agenda",
-        "Sanāksmes darba kārtībā jābūt vismaz vienam mērķim.",
-        "The meeting's agenda must have at least one goal.",
+        L_("refusal", "The meeting's agenda must have at least one goal."),
         lambda facts, _kw: facts.goal_count >= 1,
     ),
     "attendance_recorded": fact_condition(
         "attendance_recorded",
-        "Jāatzīmē, kas sanāksmē piedalījās.",
-        "The attendance must be recorded.",
+        L_("refusal", "The attendance must be recorded."),
         lambda facts, _kw: facts.attendance_recorded,
     ),
     "meeting_started": fact_condition(
         "meeting_started",
-        "Sanāksmi nevar atzīmēt kā notikušu pirms tās sākuma laika.",
-        "The meeting cannot be marked as held before its start time.",
+        L_("refusal", "The meeting cannot be marked as held before its start time."),
         lambda facts, _kw: facts.started,
     ),
     "minutes_written": fact_condition(
         "minutes_written",
-        "Protokolu nevar apstiprināt, kamēr tas nav uzrakstīts.",
-        "The minutes cannot be approved before they are written.",
+        L_("refusal", "The minutes cannot be approved before they are written."),
         lambda facts, _kw: facts.minutes_written,
     ),
     "reason_required": input_condition(
         "reason",
         "reason_required",
-        "Jānorāda sanāksmes atcelšanas iemesls.",
-        "A reason for cancelling the meeting is required.",
+        L_("refusal", "A reason for cancelling the meeting is required."),
     ),
 }
 
@@ -141,6 +136,5 @@ def validate_meeting_times(starts_at: datetime, ends_at: datetime | None) -> Non
     if ends_at is not None and ends_at <= starts_at:
         raise WorkflowError(
             "meeting_end_after_start",
-            "Sanāksmes beigu laikam jābūt pēc tās sākuma laika.",
-            "The meeting must end after it starts.",
+            L_("refusal", "The meeting must end after it starts."),
         )

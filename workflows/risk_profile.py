@@ -73,29 +73,35 @@ CONDITIONS: dict[str, Condition] = {
     "reason_required": input_condition(
         "reason",
         "reason_required",
-        "Jānorāda riska profila maiņas iemesls.",
-        "A reason for changing the risk profile is required.",
+        L_("refusal", "A reason for changing the risk profile is required."),
     ),
     "group_decision_required": input_condition(
         "decision_ref",
         "group_decision_required",
-        "Lai samazinātu risku no sarkana, jānorāda lietas starpprofesionāļu sadarbības grupas "
-        "lēmums.",
-        "Lowering the risk from red needs a decision of the case's interprofessional "
-        "cooperation group.",
+        L_(
+            "refusal",
+            "Lowering the risk from red needs a decision of the case's interprofessional "
+            "cooperation group.",
+        ),
     ),
     "decision_of_case_group": Condition(
         "decision_of_case_group",
-        "Norādītais lēmums nav šīs lietas starpprofesionāļu sadarbības grupas lēmums.",
-        "The decision given is not a decision of this case's interprofessional cooperation group.",
+        L_(
+            "refusal",
+            "The decision given is not a decision of this case's interprofessional cooperation "
+            "group.",
+        ),
         _decision_of_group,
         input="decision_ref",
         needs_facts=True,
     ),
     "not_in_crisis": fact_condition(
         "not_in_crisis",
-        "Kamēr lieta ir krīzē, risku nevar samazināt no sarkana; vispirms jābeidz krīze.",
-        "The risk cannot be lowered from red while the case is in crisis; end the crisis first.",
+        L_(
+            "refusal",
+            "The risk cannot be lowered from red while the case is in crisis; end the crisis "
+            "first.",
+        ),
         lambda facts, _kw: not facts.case_in_crisis,
     ),
 }

@@ -155,23 +155,26 @@ CONDITIONS: dict[str, Condition] = {
     "group_decision_required": input_condition(
         "decision_ref",
         "group_decision_required",
-        "Lai plānu atzīmētu kā saskaņotu, jānorāda lietas starpprofesionāļu sadarbības grupas "
-        "lēmums.",
-        "Marking the plan as agreed needs a decision of the case's interprofessional "
-        "cooperation group.",
+        L_(
+            "refusal",
+            "Marking the plan as agreed needs a decision of the case's interprofessional "
+            "cooperation group.",
+        ),
     ),
     "decision_of_case_group": Condition(
         "decision_of_case_group",
-        "Norādītais lēmums nav šīs lietas starpprofesionāļu sadarbības grupas lēmums.",
-        "The decision given is not a decision of this case's interprofessional cooperation group.",
+        L_(
+            "refusal",
+            "The decision given is not a decision of this case's interprofessional cooperation "
+            "group.",
+        ),
         _decision_of_group,
         input="decision_ref",
         needs_facts=True,
     ),
     "has_goals": Condition(
         "has_goals",
-        "Plānā nav neviena mērķa.",
-        "The plan has no goals.",
+        L_("refusal", "The plan has no goals."),
         lambda facts, _kw: facts.goal_count > 0,
         needs_facts=True,
     ),

@@ -41,14 +41,12 @@ CONDITIONS: dict[str, Condition] = {
     "note_required": input_condition(
         "note",
         "note_required",
-        "Jāieraksta piezīme par uzdevuma izpildi.",
-        "A completion note is required.",
+        L_("refusal", "A completion note is required."),
     ),
     "reason_required": input_condition(
         "reason",
         "reason_required",
-        "Jānorāda uzdevuma atcelšanas iemesls.",
-        "A reason for cancelling the task is required.",
+        L_("refusal", "A reason for cancelling the task is required."),
     ),
 }
 

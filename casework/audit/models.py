@@ -26,6 +26,9 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_municipality_user_id", "municipality_id", "user_id", "id"),
         Index("ix_audit_event_municipality_flagged_id", "municipality_id", "flagged", "id"),
         Index("ix_audit_event_object", "object_type", "object_id", "id"),
+        # The list sorted by object (type, then id) within the municipality.
+        Index("ix_audit_event_municipality_object_id", "municipality_id", "object_type",
+              "object_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

@@ -11,11 +11,12 @@ group, the group's meetings and decisions, the case's documents, tasks and refer
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from flask import abort
 from sqlalchemy import String, and_, cast, false, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from casework.audit.models import AuditEvent
 from casework.auth.models import Role, User
@@ -30,13 +31,46 @@ from workflows.policy import RIGA
 
 PER_PAGE = 50
 
-#: Sort keys of the list: the column and whether it runs downwards. ``id`` follows the
-#: order in which events were written (the chain's order), so it stands for the time.
+#: The author of an event, joined for the sort by user name (an alias, so that a select that
+#: already joins ``User`` is not confused).
+_AUTHOR = aliased(User, name="audit_author")
+
+
+@dataclass(frozen=True)
+class Sort:
+    """An order of the list: its keys, the last always the event id so that the order is total,
+    and whether it runs downwards. ``nullable`` names the keys that may have no value (an
+    event of the system has no user, a login no object); such rows come last going up and
+    first going down, the order of a PostgreSQL index read either way."""
+
+    keys: tuple
+    descending: bool
+    nullable: frozenset[int] = frozenset()
+    joins_author: bool = False
+
+    def reverse(self) -> Sort:
+        return replace(self, descending=not self.descending)
+
+
+_BY_TIME = Sort((AuditEvent.id,), True)
+_BY_ACTION = Sort((AuditEvent.action, AuditEvent.id), False)
+# Grouped by the name shown, then by the person (two people of the same name are not mixed).
+_BY_USER = Sort((_AUTHOR.full_name, AuditEvent.user_id, AuditEvent.id), False,
+                nullable=frozenset({0, 1}), joins_author=True)
+_BY_OBJECT = Sort((AuditEvent.object_type, AuditEvent.object_id, AuditEvent.id), False,
+                  nullable=frozenset({0, 1}))
+
+#: Sort keys of the list. ``id`` follows the order in which events were written (the chain's
+#: order), so it stands for the time.
 SORTS = {
-    "-at": (AuditEvent.id, True),
-    "at": (AuditEvent.id, False),
-    "action": (AuditEvent.action, False),
-    "-action": (AuditEvent.action, True),
+    "-at": _BY_TIME,
+    "at": _BY_TIME.reverse(),
+    "action": _BY_ACTION,
+    "-action": _BY_ACTION.reverse(),
+    "user": _BY_USER,
+    "-user": _BY_USER.reverse(),
+    "object": _BY_OBJECT,
+    "-object": _BY_OBJECT.reverse(),
 }
 DEFAULT_SORT = "-at"
 
@@ -152,32 +186,78 @@ class Page:
     first: bool = True
 
 
+def _beyond(key, value, down: bool, nullable: bool):
+    """The SQL condition "``key`` comes strictly after ``value``" in the walking direction."""
+    if value is None:  # no value is the last going up, the first going down
+        return key.is_not(None) if down else false()
+    if down:
+        return key < value
+    return or_(key > value, key.is_(None)) if nullable else key > value
+
+
+def _same(key, value):
+    return key.is_(None) if value is None else key == value
+
+
+def _after_cursor(order: Sort, values, down: bool):
+    """Rows strictly after the row whose keys are ``values``: the keys compared in turn,
+    each only where the ones before it tie."""
+    alternatives, ties = [], []
+    for n, (key, value) in enumerate(zip(order.keys, values, strict=True)):
+        alternatives.append(and_(*ties, _beyond(key, value, down, n in order.nullable)))
+        ties.append(_same(key, value))
+    clause = or_(*alternatives)
+    first, lead = order.keys[0], values[0]
+    # The same first alternative as a plain range too, so that an index on the first key
+    # starts at the cursor instead of reading every row before it.
+    if lead is None and not down:
+        return and_(first.is_(None), clause)
+    if lead is not None and (down or 0 not in order.nullable):
+        return and_(first <= lead if down else first >= lead, clause)
+    return clause
+
+
+def _ordering(order: Sort, down: bool) -> list:
+    terms = []
+    for n, key in enumerate(order.keys):
+        term = key.desc() if down else key.asc()
+        if n in order.nullable:
+            term = term.nulls_first() if down else term.nulls_last()
+        terms.append(term)
+    return terms
+
+
 def keyset_page(stmt, *, sort: str = DEFAULT_SORT, after: int | None = None,
                 before: int | None = None, per_page: int = PER_PAGE) -> Page:
     """The page of ``stmt`` (a select of ``AuditEvent``) that follows the row ``after`` or
-    precedes the row ``before`` in the order ``sort``; the first page without either.
+    precedes the row ``before`` in the order ``sort`` (an unknown one is the default); the
+    first page without either.
 
-    The cursor is an event id; the sort column's value at that event is read from the
-    table, so a link carries nothing but the id. Rows are ``per_page`` + 1 to know whether
-    another page follows, through the index on (municipality, sort column, id).
+    The cursor is an event id; the sort keys' values at that event are read from the table
+    (one query), so a link carries nothing but the id; a cursor that names no event gives the
+    first page. Rows are ``per_page`` + 1 to know whether another page follows, through the
+    index on (municipality, sort columns, id).
     """
-    column, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    order = SORTS.get(sort, SORTS[DEFAULT_SORT])
     backwards = before is not None and after is None
     cursor = before if backwards else after
-    down = descending != backwards
+    down = order.descending != backwards
+    if order.joins_author:
+        stmt = stmt.outerjoin(_AUTHOR, _AUTHOR.id == AuditEvent.user_id)
     if cursor is not None:
-        if column is AuditEvent.id:
+        if order.keys == (AuditEvent.id,):
             stmt = stmt.where(AuditEvent.id < cursor if down else AuditEvent.id > cursor)
         else:
-            value = db.session.scalar(select(column).where(AuditEvent.id == cursor))
-            if value is None:
+            at_cursor = select(*order.keys).where(AuditEvent.id == cursor)
+            if order.joins_author:
+                at_cursor = at_cursor.select_from(AuditEvent).outerjoin(
+                    _AUTHOR, _AUTHOR.id == AuditEvent.user_id)
+            values = db.session.execute(at_cursor).first()
+            if values is None:
                 cursor = None
             else:
-                ahead = (column < value) if down else (column > value)
-                tie = (AuditEvent.id < cursor) if down else (AuditEvent.id > cursor)
-                stmt = stmt.where(or_(ahead, and_(column == value, tie)))
-    keys = [column] if column is AuditEvent.id else [column, AuditEvent.id]
-    stmt = stmt.order_by(*(k.desc() if down else k.asc() for k in keys))
+                stmt = stmt.where(_after_cursor(order, tuple(values), down))
+    stmt = stmt.order_by(*_ordering(order, down))
     rows = list(db.session.scalars(stmt.limit(per_page + 1)))
     more = len(rows) > per_page
     rows = rows[:per_page]

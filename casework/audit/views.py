@@ -90,8 +90,12 @@ def _sort() -> str:
 
 
 def _kept_args() -> dict:
-    """The filters and sort of this request, for links to other pages and the export."""
-    return {k: v for k in _FILTER_NAMES if (v := request.args.get(k))}
+    """The filters and sort of this request, for links to other pages and the export (an
+    unknown sort is left out: the links then carry the default order the page shows)."""
+    kept = {k: v for k in _FILTER_NAMES if (v := request.args.get(k))}
+    if kept.get("sort") not in queries.SORTS:
+        kept.pop("sort", None)
+    return kept
 
 
 def _action_choices() -> list[tuple[str, str]]:
@@ -103,7 +107,7 @@ def _action_choices() -> list[tuple[str, str]]:
 @role_required(Role.AUDITOR)
 def events():
     """The municipality's audit log in words: filters by user, case number, action, dates
-    and "flagged"; sorted by time or action; paged by keyset."""
+    and "flagged"; sorted by time, action, user (by name) or object; paged by keyset."""
     me = _me()
     filters, errors = _filters()
     sort = _sort()

@@ -8,7 +8,16 @@ from enum import StrEnum
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -70,6 +79,8 @@ class User(UserMixin, db.Model):
     """A person who logs in. Deactivated, never deleted."""
 
     __tablename__ = "user"
+    # The audit log sorted by user: by the name shown, then the person.
+    __table_args__ = (Index("ix_user_full_name_id", "full_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Inspectors of the national authority belong to no municipal institution.

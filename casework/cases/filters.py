@@ -131,11 +131,11 @@ def init_app(app) -> None:
     app.jinja_env.filters["person_role_label"] = lambda v: _label(PERSON_ROLE_LABELS, v)
     app.jinja_env.filters["note_level_label"] = lambda v: _label(NOTE_LEVEL_LABELS, v)
     app.jinja_env.filters["task_status_label"] = lambda v: pick_label(
-        task_workflow.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
+        task_workflow.STATUS_LABELS.get(v, v), str(get_locale()))
     app.jinja_env.filters["decision_status_label"] = lambda v: pick_label(
-        decision_workflow.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
+        decision_workflow.STATUS_LABELS.get(v, v), str(get_locale()))
     app.jinja_env.filters["case_status_label"] = lambda v: pick_label(
-        case_lifecycle.STATUS_LABELS.get(v, {"lv": v, "en": v}), str(get_locale()))
+        case_lifecycle.STATUS_LABELS.get(v, v), str(get_locale()))
     app.jinja_env.filters["event_label"] = event_label
     # Every page shows risk colours with their words; one table for all templates.
     app.jinja_env.globals["risks"] = risk_profile.RISK_LABELS

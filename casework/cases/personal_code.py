@@ -21,46 +21,47 @@ from datetime import date
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.lv import pvn
 
+from workflows.labels import DEFAULT_LOCALE, L_, Label, language
+
 _SHAPE = re.compile(r"\d{6}-?\d{5}")
 
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "format": (
-        "Personas kodam jābūt formā DDMMGG-NNNNN (11 cipari).",
-        "A personal code has the form DDMMYY-NNNNN (11 digits).",
-    ),
-    "company_code": (
-        "Tas ir juridiskas personas reģistrācijas numurs, nevis personas kods.",
+_MESSAGES: dict[str, Label] = {
+    "format": L_("personal code", "A personal code has the form DDMMYY-NNNNN (11 digits)."),
+    "company_code": L_(
+        "personal code",
         "This is a company registration number, not a personal code.",
     ),
-    "birth_date": (
-        "Personas koda pirmie seši cipari nav derīgs dzimšanas datums.",
+    "birth_date": L_(
+        "personal code",
         "The first six digits of the personal code are not a valid birth date.",
     ),
-    "future_birth_date": (
-        "Personas kodā norādītais dzimšanas datums ir nākotnē.",
+    "future_birth_date": L_(
+        "personal code",
         "The birth date in the personal code is in the future.",
     ),
-    "checksum": (
-        "Personas koda kontrolcipars nav pareizs; pārbaudiet, vai kods ievadīts bez kļūdām.",
-        "The check digit of the personal code is wrong; check the code for typing errors.",
+    "checksum": L_(
+        "personal code",
+        "The check digit of the personal code is wrong; check the code for typing "
+        "errors.",
     ),
 }
 
 
 class InvalidPersonalCode(ValueError):  # noqa: N818 - the name the callers import
     """A text that is not a valid Latvian personal code; `code` says why (for example
-    ``"checksum"``) and the messages say it in Latvian and English."""
+    ``"checksum"``) and `message(locale)` says it in the user's language (a catalog text)."""
 
     def __init__(self, code: str) -> None:
         self.code = code
-        self.message_lv, self.message_en = _MESSAGES[code]
-        super().__init__(self.message_lv)
+        self.text = _MESSAGES[code]
+        super().__init__(code)
 
-    def message(self, locale: str | None = "lv") -> str:
-        """The message in `locale` ("lv" or "en"); Latvian by default."""
-        if locale and locale.lower().startswith("en"):
-            return self.message_en
-        return self.message_lv
+    def message(self, locale: str | None = DEFAULT_LOCALE) -> str:
+        """The message in the language of `locale` ("lv", "en"); Latvian by default."""
+        return self.text[language(locale)]
+
+    def __str__(self) -> str:
+        return self.message(DEFAULT_LOCALE)
 
 
 @dataclass(frozen=True)

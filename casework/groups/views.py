@@ -89,7 +89,7 @@ def meeting_status_label(status: str) -> str:
     """A meeting status in the user's language."""
     from flask_babel import get_locale
 
-    labels = meeting_workflow.STATUS_LABELS.get(status, {"lv": status, "en": status})
+    labels = meeting_workflow.STATUS_LABELS.get(status, status)
     return pick_label(labels, str(get_locale()))
 
 

@@ -15,7 +15,7 @@ interprofessional group is created as for a new case.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -177,12 +177,12 @@ def parse_date(value) -> date | None:
 
 def _label_names(labels) -> dict[str, str]:
     """Every way a code may be written: the code itself and its Latvian and English labels
-    (labels are ``{"lv": .., "en": ..}`` dictionaries or lazy catalog strings)."""
+    (labels are the workflows' catalog `Label`s, read by locale, or lazy catalog strings)."""
     names: dict[str, str] = {}
     for code, label in labels.items():
         code = str(code)
         names[_fold(code)] = code
-        if isinstance(label, dict):
+        if isinstance(label, Mapping):
             spelled = list(label.values())
         else:
             spelled = []

@@ -248,7 +248,7 @@ def plan_agree(case_id: int):
 
 def goal_status_label(status: str) -> str:
     """A goal's status in the user's language."""
-    return pick_label(plan_workflow.GOAL_STATUS_LABELS.get(status, {"lv": status, "en": status}),
+    return pick_label(plan_workflow.GOAL_STATUS_LABELS.get(status, status),
                       str(get_locale()))
 
 

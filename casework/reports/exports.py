@@ -184,12 +184,12 @@ def _category(value: str) -> str:
 
 
 def _risk(value: str) -> str:
-    return pick_label(risk_profile.RISK_LABELS.get(value, {"lv": value, "en": value}),
+    return pick_label(risk_profile.RISK_LABELS.get(value, value),
                       _locale())
 
 
 def _reason(value: str) -> str:
-    return pick_label(case_lifecycle.CLOSURE_REASONS.get(value, {"lv": value, "en": value}),
+    return pick_label(case_lifecycle.CLOSURE_REASONS.get(value, value),
                       _locale())
 
 
@@ -199,7 +199,7 @@ def status_label(status: str) -> str:
         return _("not started")
     if status == "overdue":
         return _("overdue")
-    return pick_label(annual_report.STATUS_LABELS.get(status, {"lv": status, "en": status}),
+    return pick_label(annual_report.STATUS_LABELS.get(status, status),
                       _locale())
 
 

@@ -130,8 +130,8 @@ def test_closing_needs_every_open_task_closed_or_cancelled():
             "close", closure_reason="goals_achieved"
         )
     assert refused.value.code == "no_open_tasks"
-    assert "(atvērti: 2)" in refused.value.message_lv
-    assert "(open: 2)" in refused.value.message_en
+    assert "(atvērti: 2)" in refused.value.message("lv")
+    assert "(open: 2)" in refused.value.message("en")
     assert case.status == "intervention"
 
 
@@ -289,18 +289,18 @@ def test_refused_trigger_names_condition_in_latvian_and_english():
     assert err.code == "case_manager_required"
     assert err.trigger == "start_assessment"
     assert err.state == "registered"
-    assert "gadījuma vadītājs" in err.message_lv
-    assert "case manager" in err.message_en
-    assert str(err) == err.message_lv == err.message("lv") == err.message(None)
-    assert err.message("en") == err.message("en_GB") == err.message_en
+    assert "gadījuma vadītājs" in err.message("lv")
+    assert "case manager" in err.message("en")
+    assert str(err) == err.message("lv") == err.message("lv") == err.message(None)
+    assert err.message("en") == err.message("en_GB") == err.message("en")
 
 
 def test_trigger_invalid_in_state_names_action_and_status_in_both_languages():
     err = case_lifecycle.bind(Case("crisis", risk="red"), facts()).check(
         "close", closure_reason="goals_achieved"
     )
-    assert err.message_lv == "Darbība “Slēgt lietu” nav iespējama, kad statuss ir “krīze”."
-    assert err.message_en == "“Close the case” is not possible while the status is “crisis”."
+    assert err.message("lv") == "Darbība “Slēgt lietu” nav iespējama, kad statuss ir “krīze”."
+    assert err.message("en") == "“Close the case” is not possible while the status is “crisis”."
 
 
 def test_unknown_trigger_is_refused_not_crashed():

@@ -97,7 +97,7 @@ def test_meeting_end_must_be_after_start(end):
     with pytest.raises(WorkflowError) as refused:
         validate_meeting_times(START, end)
     assert refused.value.code == "meeting_end_after_start"
-    assert refused.value.message_en == "The meeting must end after it starts."
+    assert refused.value.message("en") == "The meeting must end after it starts."
 
 
 @pytest.mark.parametrize("end", [START + timedelta(hours=1), None])

@@ -72,8 +72,8 @@ def test_lowering_from_red_needs_a_group_decision(decision_ref):
             "lower_to_yellow", reason="family engaged", decision_ref=decision_ref
         )
     assert refused.value.code == "group_decision_required"
-    assert "starpprofesionāļu sadarbības grupas lēmums" in refused.value.message_lv
-    assert "interprofessional cooperation group" in refused.value.message_en
+    assert "starpprofesionāļu sadarbības grupas lēmums" in refused.value.message("lv")
+    assert "interprofessional cooperation group" in refused.value.message("en")
     assert case.risk == "red"
 
 
@@ -127,7 +127,7 @@ def test_risk_changes_not_valid_from_the_current_colour_are_refused(state, trigg
 def test_red_cannot_go_straight_to_green():
     err = risk_profile.bind(Case("red"), facts()).check("lower_to_green", reason="x")
     assert err.code == "not_allowed_in_state"
-    assert "sarkans" in err.message_lv
+    assert "sarkans" in err.message("lv")
 
 
 @pytest.mark.parametrize(

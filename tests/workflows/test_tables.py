@@ -9,6 +9,7 @@ import pytest
 from transitions import Machine
 
 from workflows import annual_report, case_lifecycle, decision, meeting, risk_profile, task
+from workflows.labels import Label
 
 MODULES = [case_lifecycle, risk_profile, task, meeting, decision, annual_report]
 IDS = [m.__name__.rsplit(".", 1)[1] for m in MODULES]
@@ -75,8 +76,9 @@ def test_every_state_trigger_and_condition_has_latvian_and_english_text(module):
     for label in module.SPEC.trigger_labels.values():
         assert label["lv"] and label["en"]
     for condition in module.CONDITIONS.values():
-        assert condition.message_lv and condition.message_en
-        assert condition.message_lv != condition.message_en
+        assert isinstance(condition.message, Label), condition.code
+        assert condition.message["lv"] and condition.message["en"]
+        assert condition.message["lv"] != condition.message["en"], condition.code
 
 
 @pytest.mark.parametrize("module", MODULES, ids=IDS)
