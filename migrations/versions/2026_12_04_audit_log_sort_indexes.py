@@ -1,14 +1,14 @@
 """audit log: indexes for sorting the list by user name and by object (issue 18.3)
 
 Revision ID: 3b8e6f1d2a47
-Revises: 7d2e4b9c1a36
+Revises: e6a1c4d9b302
 Create Date: 2026-12-04 10:00:00
 """
 
 from alembic import op
 
 revision = '3b8e6f1d2a47'
-down_revision = '7d2e4b9c1a36'
+down_revision = 'e6a1c4d9b302'
 branch_labels = None
 depends_on = None
 
