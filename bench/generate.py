@@ -112,19 +112,19 @@ def _tables(sink: Sink) -> None:
       "child_birth_date", "description", "proposed_urgency", "triage_due_at", "triaged_at",
       "triaged_by_id", "outcome", "assigned_risk", "case_id")
     t("referral_category", "referral_id", "category")
-    t("case_event", "id", "case_id", "at", "actor_id", "machine", "trigger", "from_state",
-      "to_state", "reason", "decision_id", "details")
+    t("case_event", "id", "case_id", "municipality_id", "at", "actor_id", "machine", "trigger",
+      "from_state", "to_state", "reason", "decision_id", "details")
     t("cooperation_group", "id", "municipality_id", "kind", "name", "case_id", "lead_id",
       "active", "created_at")
     t("group_member", "id", "group_id", "user_id", "institution_id", "role_in_group",
       "member_from", "member_to")
-    t("meeting", "id", "group_id", "kind", "title", "starts_at", "ends_at", "place", "chair_id",
-      "minute_taker_id", "status", "held_at", "minutes", "minutes_approved_at",
+    t("meeting", "id", "group_id", "municipality_id", "kind", "title", "starts_at", "ends_at",
+      "place", "chair_id", "minute_taker_id", "status", "held_at", "minutes", "minutes_approved_at",
       "minutes_approved_by_id", "created_by_id", "created_at", "version")
     t("attendance", "id", "meeting_id", "user_id", "institution_id", "status", "invited_at")
-    t("decision", "id", "group_id", "meeting_id", "kind", "number", "seq", "year", "text",
-      "responsible_institution_id", "due_date", "status", "published_at", "created_at",
-      "version")
+    t("decision", "id", "group_id", "municipality_id", "meeting_id", "kind", "number", "seq",
+      "year", "text", "responsible_institution_id", "due_date", "status", "published_at",
+      "created_at", "version")
     t("client_participation", "id", "case_id", "person_id", "decision_id", "subject",
       "informed", "informed_on", "informed_by_id", "method", "opinion", "attended",
       "created_at")
@@ -231,7 +231,8 @@ class Generator:
         for k in range(12):
             at = self.now - timedelta(days=60 * k - 20)
             status = "planned" if at > self.now else "minutes_approved"
-            mid = s.add("meeting", gid, "supervision" if k % 6 == 5 else "regular", None, at,
+            mid = s.add("meeting", gid, muni.id, "supervision" if k % 6 == 5 else "regular",
+                        None, at,
                         at + timedelta(hours=2), "Dome", muni.coordinator, muni.coordinator,
                         status, at if status != "planned" else None, None,
                         at + timedelta(days=1) if status != "planned" else None,
@@ -244,7 +245,8 @@ class Generator:
             if status == "minutes_approved":
                 year = at.year
                 seq = k + 1
-                s.add("decision", gid, mid, r.choice(("decision", "decision", "proposal_state")),
+                s.add("decision", gid, muni.id, mid,
+                      r.choice(("decision", "decision", "proposal_state")),
                       f"SG-{year}/{seq:02d}-{mid}", None, year, "Lēmums", members[1][1],
                       (at + timedelta(days=30)).date(),
                       r.choice(("pending", "in_progress", "executed", "not_executed")),
@@ -333,7 +335,7 @@ class Generator:
             s.add_plain("case_category", case_id, c)
         actor = manager or muni.heads[0][0]
         for at, machine, trigger, frm, to, details in events:
-            s.add("case_event", case_id, at, actor, machine, trigger, frm, to,
+            s.add("case_event", case_id, muni.id, at, actor, machine, trigger, frm, to,
                   "Iemesls" if machine != "case" else None, None, json.dumps(details))
         birth = self.today - timedelta(days=r.randint(100, 17 * 365 + 300))
         child = s.add("case_person", case_id, "child", "Bērns", f"Lieta{case_id}",
@@ -371,7 +373,7 @@ class Generator:
                                     weights=(85, 5, 10))[0]
             held = at if mstatus in ("held", "minutes_approved") else None
             approved = at + timedelta(days=2) if mstatus == "minutes_approved" else None
-            mid = s.add("meeting", gid, "regular", None, at, at + timedelta(hours=1),
+            mid = s.add("meeting", gid, muni.id, "regular", None, at, at + timedelta(hours=1),
                         "Sociālais dienests", chair, chair, mstatus, held,
                         "Protokols" if held else None, approved, chair if approved else None,
                         chair, at - timedelta(days=5), 1)
@@ -380,7 +382,8 @@ class Generator:
                       at - timedelta(days=5))
             if approved:
                 seqs[approved.year] = seq = seqs.get(approved.year, 0) + 1
-                did = s.add("decision", gid, mid, "decision", f"SPG-{approved.year}/{seq:02d}",
+                did = s.add("decision", gid, muni.id, mid, "decision",
+                            f"SPG-{approved.year}/{seq:02d}",
                             seq, approved.year, "Lēmums", members[-1][1],
                             (approved + timedelta(days=30)).date(),
                             r.choice(("pending", "in_progress", "executed", "executed")),

@@ -44,6 +44,15 @@ FILTERED_TOGETHER = [
     ("client_participation", ("decision_id", "informed")),
     ("decision", ("group_id", "published_at")), ("meeting", ("group_id", "status")),
     ("referral", ("municipality_id", "received_at")), ("task", ("municipality_id", "issued_at")),
+    # One municipality's histories, meetings and decisions (the annual report, the banner),
+    # and its strategic group among its case groups.
+    ("case_event", ("municipality_id", "case_id", "machine", "at")),
+    ("case_event", ("municipality_id", "machine", "trigger", "at")),
+    ("case_event", ("municipality_id", "machine", "to_state", "at")),
+    ("meeting", ("municipality_id", "status", "starts_at", "held_at")),
+    ("decision", ("municipality_id", "published_at")),
+    ("decision", ("municipality_id", "status", "published_at")),
+    ("cooperation_group", ("municipality_id", "kind")),
     # The audit log sorted by object within a municipality, and by user name then user.
     ("audit_event", ("municipality_id", "object_type", "object_id")),
     ("user", ("full_name", "id")),

@@ -210,18 +210,25 @@ class WorkingCalendar:
                 n -= 1
         return d
 
-    def _prefix(self, year: int) -> list[int]:
-        """Working days of ``year`` from 1 January up to and including each day (by day of the
-        year, 0-based); counted once per calendar and year."""
+    def _prefix(self, year: int) -> tuple[int, list[int]]:
+        """The ordinal of 1 January of ``year`` and the working days of ``year`` from 1 January
+        up to and including each day (by day of the year, 0-based); counted once per calendar
+        and year."""
         cache = self.__dict__.setdefault("_prefixes", {})
-        if year not in cache:
+        found = cache.get(year)
+        if found is None:
             counts, n, d = [], 0, date(year, 1, 1)
             while d.year == year:
                 n += self.is_working_day(d)
                 counts.append(n)
                 d += timedelta(days=1)
-            cache[year] = counts
-        return cache[year]
+            found = cache[year] = (date(year, 1, 1).toordinal(), counts)
+        return found
+
+    def _up_to(self, d: date) -> int:
+        """Working days of ``d``'s year from 1 January up to and including ``d``."""
+        first, counts = self._prefix(d.year)
+        return counts[d.toordinal() - first]
 
     def working_days_between(self, a: date, b: date) -> int:
         """Working days after `a` up to and including `b` (so Friday → Monday is 1);
@@ -232,15 +239,12 @@ class WorkingCalendar:
         a, b = _plain_date(a), _plain_date(b)
         if b < a:
             return -self.working_days_between(b, a)
-        before_a = self._prefix(a.year)[a.timetuple().tm_yday - 1]
-        up_to_b = self._prefix(b.year)[b.timetuple().tm_yday - 1]
         if a.year == b.year:
-            return up_to_b - before_a
-        whole = sum(self._prefix(y)[-1] for y in range(a.year + 1, b.year))
-        return self._prefix(a.year)[-1] - before_a + whole + up_to_b
+            return self._up_to(b) - self._up_to(a)
+        whole = sum(self._prefix(y)[1][-1] for y in range(a.year + 1, b.year))
+        return self._prefix(a.year)[1][-1] - self._up_to(a) + whole + self._up_to(b)
 
 
-#: The plain Latvian calendar, used when a helper is given no calendar.
 LATVIA = WorkingCalendar()
 
 

@@ -95,7 +95,8 @@ def record_event(case: Case, actor, machine: str, trigger: str, *, from_state=No
                  to_state=None, reason=None, decision_id=None, details=None,
                  at: datetime | None = None) -> CaseEvent:
     """Append a row to the case's history."""
-    event = CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, machine=machine,
+    event = CaseEvent(case_id=case.id, municipality_id=case.municipality_id,
+                      actor_id=actor.id if actor else None, machine=machine,
                       trigger=trigger, from_state=from_state, to_state=to_state,
                       reason=reason, decision_id=decision_id, details=details or {},
                       at=at or utcnow())

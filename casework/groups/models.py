@@ -24,6 +24,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +58,8 @@ class CooperationGroup(db.Model):
         CheckConstraint("kind IN ('strategic', 'interprofessional')", name="kind_valid"),
         # One interprofessional group per case.
         UniqueConstraint("case_id"),
+        # A municipality's strategic group(s) among its thousands of case groups.
+        Index("ix_cooperation_group_municipality_kind", "municipality_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,10 +131,17 @@ class Meeting(db.Model):
         CheckConstraint("kind IN ('regular', 'supervision')", name="kind_valid"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_meeting_group_status", "group_id", "status"),
+        # One municipality's meetings in a state over a period (the annual report, the
+        # coordinators' banner), read from the index alone.
+        Index("ix_meeting_municipality_status_starts_held", "municipality_id", "status",
+              "starts_at", "held_at", postgresql_include=["group_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("cooperation_group.id"), index=True)
+    #: The group's municipality, copied (a group never changes municipality), so that a
+    #: municipality's meetings are counted without joining every meeting to its group.
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     kind: Mapped[str] = mapped_column(String(16), default="regular")
     title: Mapped[str | None] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -237,10 +248,17 @@ class Decision(db.Model):
         CheckConstraint("kind IN ('decision', 'proposal_municipality', 'proposal_state')",
                         name="kind_valid"),
         Index("ix_decision_group_published_at", "group_id", "published_at"),
+        # One municipality's decisions published in a period, by state (the annual report, the
+        # coordinators' banner).
+        Index("ix_decision_municipality_published_at", "municipality_id", "published_at"),
+        Index("ix_decision_municipality_status_published_at", "municipality_id", "status",
+              "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("cooperation_group.id"), index=True)
+    #: The group's municipality, copied as on the meeting.
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24), default="decision")
@@ -304,3 +322,15 @@ class DecisionNumberCounter(db.Model):
 
     def __repr__(self) -> str:
         return f"<DecisionNumberCounter {self.group_id} {self.year} {self.last}>"
+
+
+def _group_municipality(_mapper, connection, target) -> None:
+    """A meeting or decision made without its municipality takes its group's."""
+    if target.municipality_id is None:
+        target.municipality_id = connection.scalar(
+            select(CooperationGroup.municipality_id).where(
+                CooperationGroup.id == target.group_id))
+
+
+event.listen(Meeting, "before_insert", _group_municipality)
+event.listen(Decision, "before_insert", _group_municipality)

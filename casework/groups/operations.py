@@ -288,7 +288,8 @@ def plan_meeting(actor, group: CooperationGroup, *, starts_at: datetime, ends_at
     if kind not in MEETING_KINDS:
         raise OperationRefused(_l("Choose the kind of meeting."))
     _online_link(online_link)
-    meeting = Meeting(group_id=group.id, kind=kind, title=(title or "").strip() or None,
+    meeting = Meeting(group_id=group.id, municipality_id=group.municipality_id, kind=kind,
+                      title=(title or "").strip() or None,
                       starts_at=starts_at, ends_at=ends_at, place=(place or "").strip() or None,
                       online_link=(online_link or "").strip() or None,
                       chair_id=chair_id or actor.id, minute_taker_id=minute_taker_id or None,
@@ -509,7 +510,8 @@ def add_decision(actor, meeting: Meeting, *, kind: str, text: str,
     group = _require_manager(actor, meeting)
     _require_open(meeting)
     _decision_fields(group, kind, text, responsible_institution_id, agenda_item_id, meeting)
-    decision = Decision(group_id=group.id, meeting_id=meeting.id, kind=kind, text=text.strip(),
+    decision = Decision(group_id=group.id, municipality_id=group.municipality_id,
+                        meeting_id=meeting.id, kind=kind, text=text.strip(),
                         year=meeting_year(meeting), status="pending",
                         responsible_institution_id=responsible_institution_id or None,
                         due_date=due_date, agenda_item_id=agenda_item_id or None)

@@ -21,13 +21,15 @@ counts). ``SCHEMA_VERSION`` says how to read it; it is stored with a submitted r
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
+    Date,
     String,
     and_,
     case,
     cast,
+    column,
     distinct,
     exists,
     extract,
@@ -36,6 +38,7 @@ from sqlalchemy import (
     or_,
     select,
     union_all,
+    values,
 )
 
 from casework.auth.models import User
@@ -110,8 +113,9 @@ def _states(muni_id: int, year: int):
                # (SQLite stores naive UTC; an untyped window would compare Riga wall time).
                func.lead(CaseEvent.at, type_=UTCDateTime()).over(**window).label("until"),
                func.lag(CaseEvent.at, type_=UTCDateTime()).over(**window).label("since"))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(Case.municipality_id == muni_id, Case.opened_at < end,
+        # The municipality's histories, read in the order of its index (no join, no sort);
+        # a case opened after the year has no row in the result (outer join below).
+        .where(CaseEvent.municipality_id == muni_id,
                or_(CaseEvent.machine == "risk", and_(CaseEvent.machine == "lifecycle",
                                                      CaseEvent.to_state.is_not(None))))
         .subquery("events"))
@@ -130,7 +134,14 @@ def _states(muni_id: int, year: int):
                            .label(f"before_{i}"))
             columns.append(func.max(case((and_(e.machine == "risk", e.at >= moment, or_(
                 e.since.is_(None), e.since < moment)), e.from_state))).label(f"after_{i}"))
-    per_case = select(*columns).group_by(e.case_id).subquery("per_case")
+    # An event superseded before the year began holds at none of the moments, and one that
+    # follows another after the year ended is not the first after any of them: neither can
+    # change a figure, so they are left out before the per-case aggregation (each machine's
+    # last event, valid until now, always stays).
+    per_case = (select(*columns)
+                .where(or_(e.until.is_(None), e.until >= start),
+                       or_(e.since.is_(None), e.since < end))
+                .group_by(e.case_id).subquery("per_case"))
     h = per_case.c
 
     def flag(condition):
@@ -310,8 +321,8 @@ def _closures(muni_id: int, year: int) -> dict:
     start, end = year_bounds(year)
     reason = CaseEvent.details["closure_reason"].as_string()
     by_reason = _grouped(
-        select(reason, func.count()).select_from(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
-        .where(Case.municipality_id == muni_id, CaseEvent.machine == "lifecycle",
+        select(reason, func.count()).select_from(CaseEvent)
+        .where(CaseEvent.municipality_id == muni_id, CaseEvent.machine == "lifecycle",
                CaseEvent.trigger == "close", CaseEvent.at >= start, CaseEvent.at < end)
         .group_by(reason))
     return {"total": sum(by_reason.values()), "by_reason": by_reason}
@@ -345,8 +356,7 @@ def _red_starts(muni_id: int, year: int) -> dict:
                       CaseEvent.details["risk"].as_string() == "red")
     rows = db.session.execute(
         select(CaseEvent.at, first_meeting).select_from(CaseEvent)
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(Case.municipality_id == muni_id, CaseEvent.at >= start, CaseEvent.at < end,
+        .where(CaseEvent.municipality_id == muni_id, CaseEvent.at >= start, CaseEvent.at < end,
                or_(turned_red, opened_red))).all()
     policy, cal = policy_for(muni_id), calendar_for(muni_id)
     met = [(at, first) for at, first in rows if first is not None]
@@ -356,24 +366,48 @@ def _red_starts(muni_id: int, year: int) -> dict:
             "within_policy": _ratio(within, len(rows))}
 
 
+def _strategic_groups(muni_id: int):
+    """The ids of the municipality's strategic groups (one, or a few): every other group of
+    the municipality is a case's interprofessional group. Testing a group against these few
+    is cheaper than joining each meeting or decision to its group to read its kind."""
+    return select(CooperationGroup.id).where(CooperationGroup.municipality_id == muni_id,
+                                             CooperationGroup.kind == "strategic")
+
+
 def _tasks(muni_id: int, year: int) -> dict:
     """Tasks of interprofessional work (linked to a case or issued by a case's group)."""
     start, end = year_bounds(year)
-    meeting_group = (select(CooperationGroup.kind)
-                     .join(Meeting, Meeting.group_id == CooperationGroup.id)
-                     .where(Meeting.id == Task.meeting_id).correlate(Task).scalar_subquery())
-    decision_group = (select(CooperationGroup.kind)
-                      .join(Decision, Decision.group_id == CooperationGroup.id)
-                      .where(Decision.id == Task.decision_id).correlate(Task).scalar_subquery())
+    strategic = _strategic_groups(muni_id)
+    strategic_meetings = select(Meeting.id).where(Meeting.group_id.in_(strategic))
+    strategic_decisions = select(Decision.id).where(Decision.group_id.in_(strategic))
     issued = and_(Task.municipality_id == muni_id, Task.issued_at >= start, Task.issued_at < end,
-                  or_(Task.case_id.is_not(None), meeting_group == "interprofessional",
-                      decision_group == "interprofessional"))
-    total = _count(select(func.count()).select_from(Task).where(issued))
-    done = db.session.execute(
-        select(Task.due_date, Task.closed_at)
-        .where(issued, Task.status == "done", Task.closed_at.is_not(None))).all()
-    on_time = sum(1 for due, closed in done if local_date(closed) <= due)
-    return {"issued": total, "done": len(done), "done_on_time": _ratio(on_time, total)}
+                  or_(Task.case_id.is_not(None),
+                      and_(Task.meeting_id.is_not(None),
+                           Task.meeting_id.not_in(strategic_meetings)),
+                      and_(Task.decision_id.is_not(None),
+                           Task.decision_id.not_in(strategic_decisions))))
+    finished = and_(Task.status == "done", Task.closed_at.is_not(None))
+    if db.session.get_bind().dialect.name != "postgresql":
+        total = _count(select(func.count()).select_from(Task).where(issued))
+        done = db.session.execute(select(Task.due_date, Task.closed_at)
+                                  .where(issued, finished)).all()
+        on_time = sum(1 for due, closed in done if local_date(closed) <= due)
+        return {"issued": total, "done": len(done), "done_on_time": _ratio(on_time, total)}
+    # Done on time: closed before midnight (Riga time) after the due date. The few distinct
+    # due dates get that moment in Python (time zones are not portable SQL) as a VALUES list,
+    # and the tasks are counted against it in SQL rather than fetched one by one.
+    dues = db.session.scalars(select(Task.due_date).where(issued, finished).distinct()).all()
+    limits = values(column("due", Date), column("until", UTCDateTime()), name="limits").data(
+        [(due, datetime.combine(due + timedelta(days=1), time(0), tzinfo=RIGA))
+         for due in dues] or [(date(1, 1, 1), datetime(1, 1, 2, tzinfo=RIGA))])
+    total, done, on_time = db.session.execute(
+        select(func.count(), func.sum(case((finished, 1), else_=0)),
+               func.sum(case((and_(finished, Task.closed_at < limits.c.until), 1), else_=0)))
+        .select_from(Task).outerjoin(limits, limits.c.due == Task.due_date)
+        .where(issued)).one()
+    total = int(total or 0)
+    return {"issued": total, "done": int(done or 0),
+            "done_on_time": _ratio(int(on_time or 0), total)}
 
 
 def _participation(muni_id: int, year: int) -> dict:
@@ -386,9 +420,8 @@ def _participation(muni_id: int, year: int) -> dict:
     total, n_informed, n_opinion = db.session.execute(
         select(func.count(), func.sum(case((informed, 1), else_=0)),
                func.sum(case((opinion, 1), else_=0))).select_from(Decision)
-        .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
-        .where(CooperationGroup.municipality_id == muni_id,
-               CooperationGroup.kind == "interprofessional",
+        .where(Decision.municipality_id == muni_id,
+               Decision.group_id.not_in(_strategic_groups(muni_id)),
                Decision.published_at >= start, Decision.published_at < end)).one()
     total = int(total or 0)
     return {"decisions": total, "informed": _ratio(int(n_informed or 0), total),
@@ -425,14 +458,12 @@ def _section_c(muni: Municipality, year: int) -> dict:
         .where(referrals).group_by(Institution.kind))
     meetings = _count(
         select(func.count()).select_from(Meeting)
-        .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
-        .where(CooperationGroup.municipality_id == mid,
-               CooperationGroup.kind == "interprofessional", Meeting.status.in_(HELD),
+        .where(Meeting.municipality_id == mid, Meeting.group_id.not_in(_strategic_groups(mid)),
+               Meeting.status.in_(HELD),
                _meeting_day() >= start, _meeting_day() < end))
     escalations = db.session.execute(
         select(func.count(), func.count(distinct(CaseEvent.case_id))).select_from(CaseEvent)
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(Case.municipality_id == mid, CaseEvent.machine == "risk",
+        .where(CaseEvent.municipality_id == mid, CaseEvent.machine == "risk",
                CaseEvent.to_state == "red", CaseEvent.at >= start, CaseEvent.at < end)).one()
     quarters = [{"quarter": q, **{r: figures["quarters"][q].get(r, 0) for r in RISKS}}
                 for q in range(1, 5)]

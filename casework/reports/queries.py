@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from casework.auth.models import Role
 from casework.db_types import utcnow
 from casework.extensions import db
-from casework.groups.models import CooperationGroup, Decision, Meeting
+from casework.groups.models import Decision, Meeting
 from casework.orgs.models import Municipality
 from casework.policies.operations import policy_for
 from casework.reports.indicators import year_bounds
@@ -156,14 +156,12 @@ def banner_for(user, on: date | None = None) -> Banner | None:
     muni_id = user.municipality_id
     minutes = (
         select(func.count()).select_from(Meeting)
-        .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
-        .where(CooperationGroup.municipality_id == muni_id, Meeting.status == "held",
+        .where(Meeting.municipality_id == muni_id, Meeting.status == "held",
                func.coalesce(Meeting.held_at, Meeting.starts_at) >= start,
                func.coalesce(Meeting.held_at, Meeting.starts_at) < end).scalar_subquery())
     pending = (
         select(func.count()).select_from(Decision)
-        .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
-        .where(CooperationGroup.municipality_id == muni_id, Decision.status == "pending",
+        .where(Decision.municipality_id == muni_id, Decision.status == "pending",
                Decision.published_at >= start, Decision.published_at < end).scalar_subquery())
     minutes, pending = db.session.execute(select(minutes, pending)).one()
     empty = [name for name in NARRATIVE_FIELDS

@@ -106,3 +106,26 @@ def test_a_change_just_after_a_quarter_ends_in_riga_time_counts_in_the_next_quar
     states = indicators._states(case.municipality_id, YEAR)
     row = db.session.execute(select(states).where(states.c.case_id == case.id)).one()
     assert (row.open_1, row.open_2) == (1, 0)
+
+
+def test_a_task_is_done_on_time_when_closed_before_riga_midnight_after_its_due_date(known_year):
+    """Done on time is judged on the Riga calendar: 23:50 on the due date is on time, ten
+    past midnight is late, although both are the due date in UTC (21:10 and 20:50)."""
+    from datetime import date
+
+    from casework.extensions import db
+    from casework.tasks.models import Task
+
+    from .conftest import t
+
+    m = known_year["people"]["manager"]
+    case = known_year["cases"]["c3"]
+    for closed in (t(2025, 7, 15, 23, 50), t(2025, 7, 16, 0, 10)):
+        db.session.add(Task(municipality_id=m.municipality_id, title="Pārbaude",
+                            assignee_id=m.id, assignee_institution_id=m.institution_id,
+                            due_date=date(2025, 7, 15), case_id=case.id,
+                            issued_at=t(2025, 7, 1), status="done", closed_at=closed))
+    db.session.commit()
+    tasks = indicators.compute(known_year["municipality"], YEAR)["C"]["tasks"]
+    assert tasks == {"issued": 6, "done": 4,
+                     "done_on_time": {"count": 2, "base": 6, "percent": 33.3}}
