@@ -66,7 +66,7 @@ def decisions_past_due(today: date, municipality_id: int | None = None):
     stmt = (select(Decision).join(CooperationGroup, CooperationGroup.id == Decision.group_id)
             .where(Decision.published_at.is_not(None),
                    Decision.status.in_(decision_workflow.OPEN_STATUSES), Decision.due_date < today))
-    return _scoped(stmt, CooperationGroup.municipality_id, municipality_id)
+    return _scoped(stmt, Decision.municipality_id, municipality_id)
 
 
 @dataclass(frozen=True)

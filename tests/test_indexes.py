@@ -53,6 +53,8 @@ FILTERED_TOGETHER = [
     ("decision", ("municipality_id", "published_at")),
     ("decision", ("municipality_id", "status", "published_at")),
     ("cooperation_group", ("municipality_id", "kind")),
+    ("decision", ("municipality_id", "status", "due_date")),
+    ("task", ("assignee_institution_id", "status", "due_date")),
     # The audit log sorted by object within a municipality, and by user name then user.
     ("audit_event", ("municipality_id", "object_type", "object_id")),
     ("user", ("full_name", "id")),

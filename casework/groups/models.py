@@ -253,6 +253,8 @@ class Decision(db.Model):
         Index("ix_decision_municipality_published_at", "municipality_id", "published_at"),
         Index("ix_decision_municipality_status_published_at", "municipality_id", "status",
               "published_at"),
+        # A municipality's open decisions by due date (past due on the start pages).
+        Index("ix_decision_municipality_status_due", "municipality_id", "status", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

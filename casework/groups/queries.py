@@ -86,8 +86,11 @@ def get_group_or_404(group_id: int, user) -> CooperationGroup:
 
 def visible_meetings(user):
     """Meetings of the groups whose content ``user`` may see."""
+    # The meeting's own municipality first: a municipality's meetings are read from its
+    # index, not every meeting of the country joined to its group.
     return (select(Meeting).join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
-            .where(group_content_visibility(user)))
+            .where(Meeting.municipality_id == user.municipality_id,
+                   group_content_visibility(user)))
 
 
 def get_meeting_or_404(meeting_id: int, user) -> Meeting:
@@ -101,7 +104,8 @@ def get_meeting_or_404(meeting_id: int, user) -> Meeting:
 def visible_decisions(user):
     """Decisions of the groups whose content ``user`` may see."""
     return (select(Decision).join(CooperationGroup, CooperationGroup.id == Decision.group_id)
-            .where(group_content_visibility(user)))
+            .where(Decision.municipality_id == user.municipality_id,
+                   group_content_visibility(user)))
 
 
 def get_decision_or_404(decision_id: int, user) -> Decision:

@@ -20,6 +20,9 @@ class Task(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'done', 'cancelled')", name="status_valid"),
         Index("ix_task_municipality_issued_at", "municipality_id", "issued_at"),
+        # An institution's open tasks by deadline (the head of service's start page and list).
+        Index("ix_task_institution_status_due", "assignee_institution_id", "status",
+              "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

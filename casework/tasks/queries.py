@@ -48,14 +48,19 @@ def task_visibility(user):
 
     linked = (Task.case_id.is_not(None), Task.meeting_id.is_not(None),
               Task.decision_id.is_not(None))
+    # The task's own meeting and decision are looked up by key (a correlated EXISTS), not
+    # matched against every meeting and decision the user may see. ``OFFSET 0`` keeps
+    # PostgreSQL from turning the EXISTS back into a hash of all of them.
+    meeting_seen = visible_meetings(user).with_only_columns(Meeting.id).where(
+        Meeting.id == Task.meeting_id).offset(0).exists()
+    decision_seen = visible_decisions(user).with_only_columns(Decision.id).where(
+        Decision.id == Task.decision_id).offset(0).exists()
     return or_(
         Task.assignee_id == user.id,
         and_(
             or_(Task.case_id.is_(None), Task.case_id.in_(_visible_case_ids(user))),
-            or_(Task.meeting_id.is_(None),
-                Task.meeting_id.in_(visible_meetings(user).with_only_columns(Meeting.id))),
-            or_(Task.decision_id.is_(None),
-                Task.decision_id.in_(visible_decisions(user).with_only_columns(Decision.id))),
+            or_(Task.meeting_id.is_(None), meeting_seen),
+            or_(Task.decision_id.is_(None), decision_seen),
             or_(*linked, Task.assignee_institution_id == user.institution_id,
                 Task.created_by_id == user.id),
         ),
