@@ -16,6 +16,7 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     DateTimeField,
     HiddenField,
@@ -26,6 +27,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, ValidationError
+from wtforms.widgets import Select
 
 from casework.inputs import (
     DATE_MESSAGE,
@@ -134,6 +136,23 @@ class SafeUrl:
             raise ValidationError(str(self.message or UNSAFE_URL))
 
 
+_OPTION = Markup('<option{1} value="{0}">{2}</option>')
+_SELECTED = Markup(" selected")
+
+
+class FastSelect(Select):
+    """WTForms' select, with each plain option written directly: a list of a municipality's
+    people (a thousand options and more) renders in a few milliseconds instead of tens. An
+    option with attributes of its own goes through WTForms as before."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool) or choice.value is None:
+            return super().render_option(choice, **kwargs)
+        return _OPTION.format(choice.value, _SELECTED if choice.selected else "",
+                              choice.label or choice.value)
+
+
 class BaseForm(FlaskForm):
     """Every form of casework derives from this one."""
 
@@ -146,7 +165,10 @@ class BaseForm(FlaskForm):
             # coercion answers "could not coerce" instead.
             if unbound_field.kwargs.get("coerce") is int:
                 options = {**options, "coerce": db_int}
-            return unbound_field.bind(form=form, **options)
+            field = unbound_field.bind(form=form, **options)
+            if type(field.widget) is Select and not field.widget.multiple:
+                field.widget = FastSelect()
+            return field
 
     def validate(self, extra_validators=None):
         """The field's validators, then the shared checks."""

@@ -73,12 +73,12 @@ def visible_cases(user):
 
 def get_case_or_404(case_id: int, user) -> Case:
     """The case if ``user`` may see it; otherwise 404 (never 403)."""
-    # The categories and persons come with it, each in one query of its own (the case page
-    # and the API show them; joined together they would multiply each other's rows).
+    # The categories come joined (a case has one or two), the persons in a query of their own
+    # (the case page and the API show both; joined together they would multiply each other).
     found = db.session.execute(
         visible_cases(user).where(Case.id == case_id)
-        .options(selectinload(Case.category_rows), selectinload(Case.persons))
-    ).scalar_one_or_none()
+        .options(joinedload(Case.category_rows), selectinload(Case.persons))
+    ).unique().scalar_one_or_none()
     if found is None:
         abort(404)
     return found

@@ -8,13 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, lazyload
 from wtforms import SelectChoice
 
 from casework import listing
 from casework.access import role_required
-from casework.auth.models import Role, User
+from casework.auth.models import Role, User, UserRole
 from casework.auth.operations import OperationRefused
 from casework.cases import access, queries, search
 from casework.cases import operations as ops
@@ -218,18 +218,21 @@ def _case_forms(case: Case, group=None, members=None, decisions=None, **override
     forms["participation"].person_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.full_name) for p in case.persons]
     members = {m.user_id for m in members if m.member_to is None}
+    # The municipality's active people, and which of them are case managers, in one query:
+    # the member form offers them all, the reassignment form the case managers.
+    is_manager = exists().where(UserRole.user_id == User.id,
+                                UserRole.role == Role.CASE_MANAGER.value)
     candidates = db.session.execute(
-        select(User.id, User.full_name, Institution.name)
+        select(User.id, User.full_name, Institution.name, is_manager)
         .join(Institution, User.institution_id == Institution.id)
         .where(Institution.municipality_id == case.municipality_id, User.active.is_(True))
         .order_by(Institution.name, User.full_name)
     ).all()
     forms["member"].user_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i, f"{n} ({inst})") for i, n, inst in candidates if i not in members]
+        SelectChoice(i, f"{n} ({inst})") for i, n, inst, _m in candidates if i not in members]
+    managers = sorted(((n, i) for i, n, _inst, manager in candidates if manager))
     forms["reassign"].case_manager_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i, name) for i, name in db.session.execute(
-            queries.case_managers_of(case.municipality_id)
-            .with_only_columns(User.id, User.full_name))]
+        SelectChoice(i, name) for name, i in managers]
     for name in ("transition", "risk", "reassign", "review"):
         if not forms[name].version.data:
             forms[name].version.data = case.version
