@@ -17,7 +17,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, g
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from casework.auth.models import KeptForm, User, UserSession
@@ -71,13 +71,21 @@ def load_session(key: str | None) -> User | None:
         return None
     # The user's institution and roles come along in the same query: every page scopes by the
     # municipality and checks the roles.
+    # So do the user's unread notifications, which the header of every page counts.
+    from casework.notifications.models import Notification
+
     user = joinedload(UserSession.user)
-    row = db.session.execute(
-        select(UserSession)
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+              .correlate(UserSession).scalar_subquery())
+    found = db.session.execute(
+        select(UserSession, unread)
         .options(user.joinedload(User.institution), user.joinedload(User.role_rows))
-        .where(UserSession.key_hash == _hash(key))).unique().scalar_one_or_none()
-    if row is None:
+        .where(UserSession.key_hash == _hash(key))).unique().one_or_none()
+    if found is None:
         return None
+    row, unread_count = found
+    g.unread_notifications = (row.user_id, int(unread_count or 0))
     if row.ended_at is None:
         reason = expiry_reason(row, utcnow()) or (None if row.user.active else "deactivated")
         if reason:

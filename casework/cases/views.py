@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import joinedload, lazyload
 from wtforms import SelectChoice
 
@@ -196,7 +196,25 @@ def _group_decisions(group) -> list:
         .where(Decision.group_id == group.id).order_by(Decision.id.desc())).all()
 
 
-def _case_forms(case: Case, group=None, members=None, decisions=None, **overrides) -> dict:
+def _municipality_people(case: Case) -> tuple[list, list]:
+    """The municipality's institutions (kept in the session while the page renders: its rows
+    name them) and its active people with their institution and whether they are case
+    managers, ordered by institution and name: one query for both."""
+    is_manager = exists().where(UserRole.user_id == User.id,
+                                UserRole.role == Role.CASE_MANAGER.value)
+    rows = db.session.execute(
+        select(Institution, User.id, User.full_name, is_manager)
+        .outerjoin(User, and_(User.institution_id == Institution.id, User.active.is_(True)))
+        .where(Institution.municipality_id == case.municipality_id)
+        .order_by(Institution.name, Institution.id, User.full_name)).all()
+    institutions = list({inst.id: inst for inst, *_rest in rows}.values())
+    people = [(uid, name, inst.name, bool(manager))
+              for inst, uid, name, manager in rows if uid is not None]
+    return institutions, people
+
+
+def _case_forms(case: Case, group=None, members=None, decisions=None, people=None,
+                **overrides) -> dict:
     forms = {
         "transition": TransitionForm(formdata=None),
         "risk": RiskForm(formdata=None),
@@ -218,16 +236,9 @@ def _case_forms(case: Case, group=None, members=None, decisions=None, **override
     forms["participation"].person_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.full_name) for p in case.persons]
     members = {m.user_id for m in members if m.member_to is None}
-    # The municipality's active people, and which of them are case managers, in one query:
-    # the member form offers them all, the reassignment form the case managers.
-    is_manager = exists().where(UserRole.user_id == User.id,
-                                UserRole.role == Role.CASE_MANAGER.value)
-    candidates = db.session.execute(
-        select(User.id, User.full_name, Institution.name, is_manager)
-        .join(Institution, User.institution_id == Institution.id)
-        .where(Institution.municipality_id == case.municipality_id, User.active.is_(True))
-        .order_by(Institution.name, User.full_name)
-    ).all()
+    # The member form offers the municipality's active people, the reassignment form its
+    # case managers.
+    candidates = people if people is not None else _municipality_people(case)[1]
     forms["member"].user_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(i, f"{n} ({inst})") for i, n, inst, _m in candidates if i not in members]
     managers = sorted(((n, i) for i, n, _inst, manager in candidates if manager))
@@ -239,7 +250,8 @@ def _case_forms(case: Case, group=None, members=None, decisions=None, **override
     return forms
 
 
-def _preload_people(case: Case, history, notes, participation, tasks, members) -> dict:
+def _preload_people(case: Case, history, notes, participation, tasks, members,
+                    institutions) -> dict:
     """Load every user, institution and person the case page names in three queries, so that
     the rows' ``actor``, ``author``, ``assignee``... are found in the session, not queried one
     by one: the page costs the same number of queries whatever the length of its lists."""
@@ -253,8 +265,7 @@ def _preload_people(case: Case, history, notes, participation, tasks, members) -
     users = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_(ids or {0})).options(lazyload(User.role_rows)))}
     # The session holds rows weakly: keep the institutions referenced while the page renders.
-    users["institutions"] = db.session.scalars(
-        select(Institution).where(Institution.municipality_id == case.municipality_id)).all()
+    users["institutions"] = institutions
     case.persons  # noqa: B018 - loads the persons once (participation rows name them)
     return users
 
@@ -281,11 +292,12 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None,
     if access.may_manage_case(me, case):
         facts = ops.case_facts(case)
         risk = ops.risk_facts(case, [i for i, _n, _t, published in decisions if published])
-    users = _preload_people(case, history, notes, participation, tasks, members)
+    institutions, people = _municipality_people(case)
+    users = _preload_people(case, history, notes, participation, tasks, members, institutions)
     return render_template(
         "cases/case.html", case=case, history=history, notes=notes, tasks=tasks,
         participation=participation, members=members,
-        forms=_case_forms(case, group, members, decisions, **forms),
+        forms=_case_forms(case, group, members, decisions, people, **forms),
         may_manage=access.may_manage_case(me, case), supervises=access.supervises(me, case),
         lifecycle_triggers=ops.allowed_case_triggers(me, case, facts),
         risk_triggers=ops.allowed_risk_triggers(me, case, risk),

@@ -243,6 +243,7 @@ def mark_read(user, notification_id: int) -> bool:
         .where(Notification.id == notification_id, Notification.user_id == user.id,
                Notification.read_at.is_(None))
         .values(read_at=utcnow()))
+    _forget_unread_count()
     return bool(result.rowcount)
 
 
@@ -254,7 +255,16 @@ def mark_all_read(user) -> int:
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow()))
+    _forget_unread_count()
     return result.rowcount
+
+
+def _forget_unread_count() -> None:
+    """The header's count read with the session (``load_session``) is stale now."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("unread_notifications", None)
 
 
 NOTIFY_BY_CHOICES = ("immediate", "digest")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -47,6 +48,10 @@ def unread_count_processor() -> dict:
     def unread_notifications() -> int:
         if not current_user or not current_user.is_authenticated:
             return 0
+        # Counted with the session when it was loaded, unless this request has read some.
+        counted = g.get("unread_notifications")
+        if counted is not None and counted[0] == current_user.id:
+            return counted[1]
         return unread_count(current_user)
 
     return {"unread_notifications": unread_notifications}
