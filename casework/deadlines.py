@@ -117,9 +117,15 @@ def minutes_not_approved(now: datetime, municipality_id: int | None = None,
         CooperationGroup, CooperationGroup.id == Meeting.group_id)
     rows = db.session.execute(
         _scoped(base.add_columns(Meeting.held_at, CooperationGroup.municipality_id)
-                .where(Meeting.status == "held", Meeting.held_at.is_not(None)),
+                .where(*held_without_approved_minutes()),
                 CooperationGroup.municipality_id, municipality_id)).all()
     return _late(rows, minutes_deadline, now)
+
+
+def held_without_approved_minutes() -> tuple:
+    """The conditions on ``Meeting``: held, its minutes not approved yet (the candidates of
+    ``minutes_not_approved``, before the deadline in working days)."""
+    return (Meeting.status == "held", Meeting.held_at.is_not(None))
 
 
 def clients_not_informed(now: datetime, municipality_id: int | None = None,
@@ -127,14 +133,23 @@ def clients_not_informed(now: datetime, municipality_id: int | None = None,
     """Published decisions of interprofessional groups of which nobody recorded that the client
     was informed, past the policy's working days. ``where`` may narrow the candidates (the
     sweep leaves out those it has told of)."""
-    informed = exists().where(ClientParticipation.decision_id == Decision.id,
-                              ClientParticipation.informed.is_(True))
     rows = db.session.execute(
-        _scoped(select(Decision, Decision.published_at, CooperationGroup.municipality_id)
-                .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
-                .join(Case, and_(Case.id == CooperationGroup.case_id, Case.status != "closed"))
-                .where(CooperationGroup.kind == "interprofessional",
-                       Decision.published_at.is_not(None), ~informed,
-                       *([] if where is None else [where])),
+        _scoped(uninformed_decisions()
+                .with_only_columns(Decision, Decision.published_at,
+                                   CooperationGroup.municipality_id)
+                .where(*([] if where is None else [where])),
                 CooperationGroup.municipality_id, municipality_id)).all()
     return _late(rows, client_informed_deadline, now)
+
+
+def uninformed_decisions():
+    """A select of the published decisions of interprofessional groups of open cases of which
+    nobody recorded that the client was informed (joined to their group and case): the
+    candidates of ``clients_not_informed``, before the deadline in working days."""
+    informed = exists().where(ClientParticipation.decision_id == Decision.id,
+                              ClientParticipation.informed.is_(True))
+    return (select(Decision)
+            .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
+            .join(Case, and_(Case.id == CooperationGroup.case_id, Case.status != "closed"))
+            .where(CooperationGroup.kind == "interprofessional",
+                   Decision.published_at.is_not(None), ~informed))

@@ -15,21 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, exists, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 from casework import deadlines
-from casework.auth.models import User
+from casework.auth.models import User, UserRole
 from casework.cases.models import Case, Referral
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, Meeting
 from casework.notifications import mail
-from casework.notifications.operations import (
-    case_link,
-    notify_many,
-    stored_texts,
-    users_with_role,
-)
+from casework.notifications.operations import case_link, stored_texts
 from casework.notifications.texts import deferred
 from casework.orgs.models import Municipality
 from casework.policies.operations import calendar_for, policy_for
@@ -38,7 +35,9 @@ from casework.tasks.models import Task
 from workflows.policy import (
     annual_report_overdue_from,
     annual_report_reminder_dates,
+    client_informed_deadline,
     local_date,
+    minutes_deadline,
 )
 
 #: Annual reports in these states need no reminder.
@@ -63,11 +62,94 @@ class _Calendars(dict):
 # -- set-based helpers ------------------------------------------------------------------------
 #: Notifications inserted per statement (a first run after a long downtime may add many).
 INSERT_CHUNK = 1000
+#: Candidate rows read per batch: on PostgreSQL a sweep streams its one query from a
+#: server-side cursor and stores each batch before reading the next, so that a first run with
+#: hundreds of thousands of due notifications holds a batch in memory, never all of them.
+STREAM_BATCH = 2000
+
+
+class _IsoDate(ColumnElement):
+    """SQL: a date as ``YYYY-MM-DD``, as ``date.isoformat()`` writes it in Python, whatever
+    the server's ``DateStyle`` (``to_char`` on PostgreSQL; SQLite stores dates so already)."""
+
+    inherit_cache = True
+    type = String()
+
+    def __init__(self, column):
+        self.column = column
+
+
+@compiles(_IsoDate)
+def _iso_date_default(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_IsoDate, "postgresql")
+def _iso_date_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.column, **kw)}, 'YYYY-MM-DD')"
+
+
+def _key(prefix: str, *parts) -> str:
+    """The de-duplication key ``prefix`` + parts, in Python: ids as digits, dates as ISO
+    ``YYYY-MM-DD``. ``_key_of`` writes the same key in SQL (a test checks both agree on each
+    database)."""
+    return prefix + "".join(p.isoformat() if isinstance(p, date) else str(p) for p in parts)
+
+
+def _key_of(prefix: str, *parts):
+    """SQL: the de-duplication key ``prefix`` + parts (strings as they are, dates as ISO
+    ``YYYY-MM-DD``, other columns cast to text), equal to ``_key`` of the same values."""
+    from sqlalchemy import Date, String, cast, literal
+
+    key = literal(prefix, String)
+    for part in parts:
+        if isinstance(part, str):
+            key = key + literal(part, String)
+        elif isinstance(getattr(part, "type", None), Date):
+            key = key + _IsoDate(part)
+        else:
+            key = key + cast(part, String)
+    return key
+
+
+def _told(key):
+    """SQL condition: a notification with the key ``key`` (an expression) exists: one probe of
+    the unique index on the key per candidate, so that what was told before never leaves the
+    database."""
+    from casework.notifications.models import Notification
+
+    return exists().where(Notification.dedup_key == key)
+
+
+def _batches(stmt):
+    """The rows of ``stmt`` in lists of at most ``STREAM_BATCH``: streamed from a server-side
+    cursor on PostgreSQL (the notifications of a batch are inserted before the next is read;
+    the cursor's snapshot does not see them, and needs not: each key belongs to one row);
+    read at once on SQLite (the tests' database, small)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        yield from db.session.execute(
+            stmt.execution_options(yield_per=STREAM_BATCH)).partitions()
+        return
+    rows = db.session.execute(stmt).all()
+    for i in range(0, len(rows), STREAM_BATCH):
+        yield rows[i:i + STREAM_BATCH]
+
+
+def _sweep(stmt, notifications_of) -> int:
+    """Run one sweep's candidate query, turn each row into its notifications
+    (``notifications_of(row)`` yields ``_notify_all`` tuples) and insert them batch by batch;
+    returns how many were added. A steady run (nothing new) is the one query and no row."""
+    added = 0
+    for rows in _batches(stmt):
+        added += _notify_all([n for row in rows for n in notifications_of(row)])
+    return added
 
 
 def _visible_pairs(pairs, now: datetime) -> set[tuple[int, int]]:
     """Of ``(user_id, case_id)`` pairs, those where the user may see the case: one query per
-    distinct user (``case_visibility``), however many cases, never one per pair."""
+    distinct user (``case_visibility``), however many cases, never one per pair. For the few
+    candidates whose key SQL cannot write (``red_no_meeting``); the other sweeps filter in
+    their query (``case_visible_to``)."""
     from casework.cases.queries import case_visibility
 
     by_user: dict[int, set[int]] = {}
@@ -87,10 +169,15 @@ def _visible_pairs(pairs, now: datetime) -> set[tuple[int, int]]:
     return visible
 
 
+def _visible(user_id, now: datetime):
+    """SQL: the user ``user_id`` (a column) may see the query's ``Case``."""
+    from casework.cases.queries import case_visible_to
+
+    return case_visible_to(user_id, now)
+
+
 def _heads_by_institution(institution_ids) -> dict[int, list[int]]:
     """Active heads of service per social service (one query)."""
-    from casework.auth.models import UserRole
-
     ids = {i for i in institution_ids if i is not None}
     heads: dict[int, list[int]] = {}
     if ids:
@@ -102,10 +189,14 @@ def _heads_by_institution(institution_ids) -> dict[int, list[int]]:
     return heads
 
 
+def _has_role(user_id, *roles: str):
+    """SQL: the user ``user_id`` (a column) holds one of ``roles``."""
+    return exists().where(UserRole.user_id == user_id, UserRole.role.in_(roles))
+
+
 def _unsent(keys) -> set[str]:
     """Of these de-duplication keys, those no notification has yet: one indexed lookup per
-    ``INSERT_CHUNK`` keys. Sweeps drop what was told before *before* the visibility checks
-    and the texts, so that a steady run costs what is new, not what is due."""
+    ``INSERT_CHUNK`` keys (for keys SQL does not write, such as a moment's ``isoformat``)."""
     from casework.notifications.models import Notification
 
     keys = sorted(set(keys))
@@ -116,24 +207,19 @@ def _unsent(keys) -> set[str]:
     return set(keys) - found
 
 
-def _key_of(prefix: str, *parts):
-    """SQL: the de-duplication key ``prefix`` + parts, as the sweep writes it in Python
-    (ids as digits, dates as ISO ``YYYY-MM-DD``)."""
-    from sqlalchemy import String, cast, literal
+def _by_municipality(column, value_of):
+    """SQL: ``value_of(municipality id)`` for the row's municipality ``column`` (a CASE over
+    every municipality; the rules are per municipality), and the largest of the values (an
+    indexable bound for the same condition)."""
+    from sqlalchemy import case as when
+    from sqlalchemy import literal
 
-    key = literal(prefix, String)
-    for part in parts:
-        key = key + (part if isinstance(part, str) else cast(part, String))
-    return key
-
-
-def _told(key):
-    """SQL condition: a notification with the key ``key`` (an expression) exists."""
-    from sqlalchemy import exists
-
-    from casework.notifications.models import Notification
-
-    return exists().where(Notification.dedup_key == key)
+    values = {m: value_of(m) for m in db.session.scalars(select(Municipality.id))}
+    default = value_of(None)
+    bound = max([default, *values.values()])
+    if not values:
+        return literal(default), bound
+    return when(values, value=column, else_=default), bound
 
 
 def _notify_all(rows: list[tuple]) -> int:
@@ -143,7 +229,7 @@ def _notify_all(rows: list[tuple]) -> int:
     PostgreSQL a chunk is one INSERT of column arrays (``_insert_unnest``); elsewhere one
     statement compiled once and executed with the chunk's rows as parameter sets, never a
     VALUES list compiled per chunk."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.dialects import sqlite
 
     from casework.notifications.models import Notification
 
@@ -151,17 +237,17 @@ def _notify_all(rows: list[tuple]) -> int:
         return 0
     digest = set(db.session.scalars(select(User.id).where(
         User.id.in_({r[0] for r in rows}), User.notify_by == "digest")))
-    ins = {"postgresql": postgresql.insert,
-           "sqlite": sqlite.insert}[db.session.get_bind().dialect.name]
     # Each distinct message is rendered once (rows of one occurrence share their text).
     distinct = {id(r[2]): r[2] for r in rows}
     texts = dict(zip(distinct, stored_texts(distinct.values()), strict=True))
     at = utcnow()
     connection = db.session.connection()
     postgres = connection.dialect.name == "postgresql"
-    table = Notification.__table__
-    statement = (ins(table).on_conflict_do_nothing(index_elements=["dedup_key"])
-                 .returning(table.c.id))
+    statement = None
+    if not postgres:
+        table = Notification.__table__
+        statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+                     .returning(table.c.id))
     added = 0
     for i in range(0, len(rows), INSERT_CHUNK):
         values = [{"user_id": uid, "kind": kind, "text": stored[0], "params": stored[1],
@@ -212,40 +298,61 @@ def _per_user(user_ids, kind, text, link, key, municipality_id) -> list[tuple]:
             for uid in sorted(set(user_ids))]
 
 
+class _Rules(dict):
+    """``(policy, calendar)`` per municipality, read once per sweep."""
+
+    def __missing__(self, municipality_id):
+        self[municipality_id] = (policy_for(municipality_id), calendar_for(municipality_id))
+        return self[municipality_id]
+
+
 # -- tasks ------------------------------------------------------------------------------------
+def _issued_open_tasks():
+    return (Task.status == "open", Task.issued_at.is_not(None), Task.assignee_id.is_not(None))
+
+
 def task_due(now: datetime) -> int:
     """Tasks due on the next working day: remind the assignee the working day before.
 
     A task due on a weekend or a holiday is reminded of with the next working day's tasks
     (on Tuesday 17 November 2026 for Wednesday 18, a holiday, and Thursday 19).
     Key ``task_due:t<id>:<due date>``: a new due date reminds again.
-    One query for the candidates (with their case numbers), one visibility query per
-    assignee, and the notifications inserted in chunks.
+    One query: the tasks due by the next working day of their municipality, not told yet,
+    with their case numbers and whether the assignee may see the case; streamed and inserted
+    in batches.
     """
     today = local_date(now)
     calendars = _Calendars()
-    # Candidates up to two weeks ahead; the calendar decides (no gap between working days is
-    # that long).
-    rows = [r for r in db.session.execute(
-        select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
-               Case.number)
-        .outerjoin(Case, Case.id == Task.case_id)
-        .where(Task.status == "open", Task.issued_at.is_not(None), Task.due_date > today,
-               Task.due_date <= today + timedelta(days=14),
-               ~_told(_key_of("task_due:t", Task.id, ":", Task.due_date)))
-        .order_by(Task.id)).all()
-        if r.due_date <= calendars[r.municipality_id].add_working_days(today, 1)]
-    visible = _visible_pairs({(r.assignee_id, r.case_id) for r in rows}, now)
-    notifications = []
-    for r in rows:
-        shown = (r.assignee_id, r.case_id) in visible
+    due_by, latest = _by_municipality(Task.municipality_id,
+                                      lambda m: calendars[m].add_working_days(today, 1))
+    stmt = (select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id,
+                   Task.case_id, Case.number,
+                   and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now))
+                   .label("shown"))
+            .outerjoin(Case, Case.id == Task.case_id)
+            .where(*_issued_open_tasks(), Task.due_date > today, Task.due_date <= latest,
+                   Task.due_date <= due_by,
+                   ~_told(_key_of("task_due:t", Task.id, ":", Task.due_date)))
+            .order_by(Task.id))
+
+    def notifications_of(r):
         text = (deferred("Task of case %(number)s due on %(date)s.", number=r.number,
-                        date=_day(r.due_date)) if shown else
+                         date=_day(r.due_date)) if r.shown else
                 deferred("Task due on %(date)s.", date=_day(r.due_date)))
-        notifications.append((r.assignee_id, "task_due", text,
-                              case_link(r.case_id) if shown else TASKS_LINK,
-                              f"task_due:t{r.id}:{r.due_date.isoformat()}", r.municipality_id))
-    return _notify_all(notifications)
+        yield (r.assignee_id, "task_due", text, case_link(r.case_id) if r.shown else TASKS_LINK,
+               _key("task_due:t", r.id, ":", r.due_date), r.municipality_id)
+
+    return _sweep(stmt, notifications_of)
+
+
+def _escalation_day(calendar, today: date) -> date:
+    """The latest due date whose task is escalated ``today``: the lead is told from the second
+    working day after the deadline (``add_working_days(due, 2) <= today``; later deadlines
+    give later days, so every task due by this day qualifies)."""
+    day = today - timedelta(days=2)
+    while calendar.add_working_days(day, 2) > today:
+        day -= timedelta(days=1)
+    return day
 
 
 def task_overdue(now: datetime) -> int:
@@ -254,129 +361,125 @@ def task_overdue(now: datetime) -> int:
     that, if the task is still open. Nobody is told about their own task twice.
 
     Keys ``task_overdue:t<id>:<due date>`` and ``task_overdue_lead:t<id>:<due date>``.
-    One query gives every overdue task with its case, its lead and its assignee's name.
+    Two queries, each leaving out what was told in SQL: the assignees (with the case number
+    and whether they may see the case), and the leads of the tasks due by their
+    municipality's escalation day who may see the case (with the assignee's name).
     """
+    from sqlalchemy import case as when
     from sqlalchemy import func
     from sqlalchemy.orm import aliased
 
     today = local_date(now)
     calendars = _Calendars()
-    from sqlalchemy import case as when
 
+    assignees = (
+        select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
+               Case.number,
+               and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now)).label("shown"))
+        .outerjoin(Case, Case.id == Task.case_id)
+        .where(*_issued_open_tasks(), Task.due_date < today,
+               ~_told(_key_of("task_overdue:t", Task.id, ":", Task.due_date)))
+        .order_by(Task.id))
+
+    def assignee_notifications(r):
+        text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
+                         number=r.number, date=_day(r.due_date)) if r.shown else
+                deferred("Task is overdue (deadline %(date)s).", date=_day(r.due_date)))
+        yield (r.assignee_id, "task_overdue", text,
+               case_link(r.case_id) if r.shown else TASKS_LINK,
+               _key("task_overdue:t", r.id, ":", r.due_date), r.municipality_id)
+
+    added = _sweep(assignees, assignee_notifications)
+
+    escalate_by, latest = _by_municipality(
+        Task.municipality_id, lambda m: _escalation_day(calendars[m], today))
     case_group, other_group = aliased(CooperationGroup), aliased(CooperationGroup)
     group_id = func.coalesce(Decision.group_id, Meeting.group_id)
     lead = when((Task.case_id.is_not(None), func.coalesce(case_group.lead_id,
                                                           Case.case_manager_id)),
                 else_=other_group.lead_id)
-    # Only tasks with something not told yet: the assignee, or a lead who may be told.
-    assignee_told = _told(_key_of("task_overdue:t", Task.id, ":", Task.due_date))
-    lead_told = _told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date))
-    untold = or_(~assignee_told, and_(lead.is_not(None), lead != Task.assignee_id, ~lead_told))
-    rows = db.session.execute(
-        select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
-               Case.number, func.coalesce(case_group.lead_id, Case.case_manager_id)
-               .label("case_lead"), group_id.label("group_id"),
-               other_group.lead_id.label("group_lead"), User.full_name,
-               assignee_told.label("assignee_told"), lead_told.label("lead_told"))
+    leads = (
+        select(Task.id, Task.due_date, Task.municipality_id, Task.case_id, Case.number,
+               lead.label("lead"), group_id.label("group_id"), User.full_name)
         .join(User, User.id == Task.assignee_id)
         .outerjoin(Case, Case.id == Task.case_id)
         .outerjoin(case_group, case_group.case_id == Task.case_id)
         .outerjoin(Decision, Decision.id == Task.decision_id)
         .outerjoin(Meeting, and_(Meeting.id == Task.meeting_id, Task.decision_id.is_(None)))
         .outerjoin(other_group, other_group.id == group_id)
-        .where(Task.status == "open", Task.issued_at.is_not(None), Task.due_date < today,
-               untold)
-        .order_by(Task.id)).all()
+        .where(*_issued_open_tasks(), Task.due_date <= latest, Task.due_date <= escalate_by,
+               ~_told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date)),
+               lead.is_not(None), lead != Task.assignee_id,
+               or_(Task.case_id.is_(None), _visible(lead, now)))
+        .order_by(Task.id))
 
-    def lead_of(r):
-        return r.case_lead if r.case_id is not None else r.group_lead
-
-    escalated = [r for r in rows
-                 if today >= calendars[r.municipality_id].add_working_days(r.due_date, 2)
-                 and lead_of(r) is not None and lead_of(r) != r.assignee_id
-                 and not r.lead_told]
-    told = [r for r in rows if not r.assignee_told]
-    visible = _visible_pairs({(r.assignee_id, r.case_id) for r in told}
-                             | {(lead_of(r), r.case_id) for r in escalated}, now)
-    escalated_ids = {r.id for r in escalated}
-    notifications = []
-    told_ids = {r.id for r in told}
-    for r in rows:
-        due = r.due_date.isoformat()
-        if r.id in told_ids:
-            shown = (r.assignee_id, r.case_id) in visible
-            text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
-                            number=r.number, date=_day(r.due_date)) if shown else
-                    deferred("Task is overdue (deadline %(date)s).", date=_day(r.due_date)))
-            notifications.append((r.assignee_id, "task_overdue", text,
-                                  case_link(r.case_id) if shown else TASKS_LINK,
-                                  f"task_overdue:t{r.id}:{due}", r.municipality_id))
-        if r.id not in escalated_ids:
-            continue
-        lead = lead_of(r)
-        if r.case_id is not None and (lead, r.case_id) not in visible:
-            continue
+    def lead_notifications(r):
         if r.case_id is not None:
             text = deferred("A task of case %(number)s assigned to %(assignee)s is overdue "
-                           "(deadline %(date)s).", number=r.number, assignee=r.full_name,
-                           date=_day(r.due_date))
+                            "(deadline %(date)s).", number=r.number, assignee=r.full_name,
+                            date=_day(r.due_date))
             link = case_link(r.case_id)
         else:
             text = deferred("A task assigned to %(assignee)s is overdue (deadline %(date)s).",
-                           assignee=r.full_name, date=_day(r.due_date))
+                            assignee=r.full_name, date=_day(r.due_date))
             link = f"/groups/{r.group_id}" if r.group_id else TASKS_LINK
-        notifications.append((lead, "task_overdue_lead", text, link,
-                              f"task_overdue_lead:t{r.id}:{due}", r.municipality_id))
-    return _notify_all(notifications)
+        yield (r.lead, "task_overdue_lead", text, link,
+               _key("task_overdue_lead:t", r.id, ":", r.due_date), r.municipality_id)
+
+    return added + _sweep(leads, lead_notifications)
 
 
 # -- cases ------------------------------------------------------------------------------------
+def _heads_of_owner(now: datetime):
+    """The join condition of ``User`` with the active heads of the ``Case``'s social service
+    (the recipients of a case without a case manager)."""
+    return and_(User.institution_id == Case.owner_institution_id, User.active.is_(True),
+                _has_role(User.id, "head_of_service"))
+
+
 def review_due(now: datetime) -> int:
     """Cases whose review is due today or earlier: tell the case manager (or, without one, the
-    head of service). Key ``review_due:c<id>:<next review date>``: recording the review moves
-    the date, so the next one is told again. One query for the cases, one for the heads of
-    service, one visibility query per recipient."""
-    cases = db.session.execute(
-        deadlines.reviews_due(local_date(now)).where(or_(
-            Case.case_manager_id.is_(None), ~_told(_key_of(
-                "review_due:c", Case.id, ":", Case.next_review_due, ":u",
-                Case.case_manager_id)))).with_only_columns(
-            Case.id, Case.number, Case.next_review_due, Case.municipality_id,
-            Case.case_manager_id, Case.owner_institution_id).order_by(Case.id)).all()
-    heads = _heads_by_institution({c.owner_institution_id for c in cases
-                                   if c.case_manager_id is None})
+    head of service). Key ``review_due:c<id>:<next review date>:u<user>``: recording the
+    review moves the date, so the next one is told again. Two queries (the case managers, and
+    the heads of service of cases without one), each leaving out who was told and who may not
+    see the case in SQL."""
+    today = local_date(now)
+    columns = (Case.id, Case.number, Case.next_review_due, Case.municipality_id)
 
-    def key(c):
-        return f"review_due:c{c.id}:{c.next_review_due.isoformat()}"
+    def untold(user_id):
+        return (~_told(_key_of("review_due:c", Case.id, ":", Case.next_review_due, ":u",
+                               user_id)), _visible(user_id, now))
 
-    def everyone(c):
-        return [c.case_manager_id] if c.case_manager_id is not None else \
-            heads.get(c.owner_institution_id, [])
+    managers = (deadlines.reviews_due(today)
+                .with_only_columns(*columns, Case.case_manager_id.label("uid"))
+                .where(Case.case_manager_id.is_not(None), *untold(Case.case_manager_id))
+                .order_by(Case.id))
+    heads = (deadlines.reviews_due(today)
+             .with_only_columns(*columns, User.id.label("uid"))
+             .join(User, _heads_of_owner(now))
+             .where(Case.case_manager_id.is_(None), *untold(User.id))
+             .order_by(Case.id, User.id))
 
-    fresh = _unsent(f"{key(c)}:u{uid}" for c in cases for uid in everyone(c))
-
-    def watchers(c):
-        return [uid for uid in everyone(c) if f"{key(c)}:u{uid}" in fresh]
-
-    visible = _visible_pairs({(uid, c.id) for c in cases for uid in watchers(c)}, now)
-    notifications = []
-    for c in cases:
-        if not watchers(c):
-            continue
+    def notifications_of(c):
         text = deferred("Review of case %(number)s is due (%(date)s).", number=c.number,
-                       date=_day(c.next_review_due))
-        notifications += _per_user(
-            [uid for uid in watchers(c) if (uid, c.id) in visible], "review_due", text,
-            case_link(c.id), f"review_due:c{c.id}:{c.next_review_due.isoformat()}",
-            c.municipality_id)
-    return _notify_all(notifications)
+                        date=_day(c.next_review_due))
+        yield (c.uid, "review_due", text, case_link(c.id),
+               _key("review_due:c", c.id, ":", c.next_review_due, ":u", c.uid),
+               c.municipality_id)
+
+    return _sweep(managers, notifications_of) + _sweep(heads, notifications_of)
 
 
 def red_no_meeting(now: datetime) -> int:
     """Red cases whose group has not met within the convening deadline: tell the case manager
     and the head of service. Key ``red_no_meeting:c<id>:<turned red at>``: turning red again
-    starts a new deadline."""
-    late = deadlines.red_cases_without_meeting(now)
+    starts a new deadline. The candidates (red cases without a meeting since) are read as
+    columns; their keys hold a moment, written in Python, and are looked up in batches."""
+    from sqlalchemy.orm import Bundle
+
+    late = deadlines.red_cases_without_meeting(now, stmt=select(Bundle(
+        "case", Case.id, Case.number, Case.municipality_id, Case.case_manager_id,
+        Case.owner_institution_id, Case.risk_changed_at)))
     heads = _heads_by_institution({item.row.owner_institution_id for item in late})
 
     def key(case):
@@ -391,152 +494,126 @@ def red_no_meeting(now: datetime) -> int:
     def recipients(case):
         return {uid for uid in everyone(case) if f"{key(case)}:u{uid}" in fresh}
 
+    late = [item for item in late if recipients(item.row)]
     visible = _visible_pairs({(uid, item.row.id) for item in late
                               for uid in recipients(item.row)}, now)
     notifications = []
     for item in late:
         case = item.row
         text = deferred("Case %(number)s is red and its group has not met by %(date)s.",
-                       number=case.number, date=_day(local_date(item.deadline)))
+                        number=case.number, date=_day(local_date(item.deadline)))
         notifications += _per_user(
             [uid for uid in recipients(case) if (uid, case.id) in visible], "red_no_meeting",
-            text, case_link(case.id),
-            f"red_no_meeting:c{case.id}:{case.risk_changed_at.isoformat()}",
-            case.municipality_id)
+            text, case_link(case.id), key(case), case.municipality_id)
     return _notify_all(notifications)
 
 
 def triage_late(now: datetime) -> int:
     """Referrals still waiting for triage after their deadline: tell the municipality's case
-    managers (who triage). Key ``triage_late:r<id>``."""
-    referrals = db.session.scalars(
-        deadlines.referrals_past_triage(now).order_by(Referral.id)).all()
-    managers: dict[int, list[int]] = {}
-    for muni in sorted({r.municipality_id for r in referrals}):
-        managers[muni] = users_with_role(muni, "case_manager")
-    fresh = _unsent(f"triage_late:r{r.id}:u{uid}" for r in referrals
-                    for uid in managers[r.municipality_id])
-    notifications = []
-    for referral in referrals:
-        muni = referral.municipality_id
-        users = [uid for uid in managers[muni] if f"triage_late:r{referral.id}:u{uid}" in fresh]
-        if not users:
-            continue
+    managers (who triage). Key ``triage_late:r<id>:u<user>``. One query: the referrals with
+    each active case manager of their municipality not told yet."""
+    from casework.orgs.models import Institution
+
+    stmt = (deadlines.referrals_past_triage(now)
+            .with_only_columns(Referral.id, Referral.received_at, Referral.triage_due_at,
+                               Referral.municipality_id, User.id.label("uid"))
+            .join(Institution, Institution.municipality_id == Referral.municipality_id)
+            .join(User, and_(User.institution_id == Institution.id, User.active.is_(True)))
+            .where(_has_role(User.id, "case_manager"),
+                   ~_told(_key_of("triage_late:r", Referral.id, ":u", User.id)))
+            .order_by(Referral.id, User.id))
+
+    def notifications_of(r):
         text = deferred("A referral received on %(received)s is waiting for triage past its "
                         "deadline (%(deadline)s).",
-                        received=_day(local_date(referral.received_at)),
-                        deadline=_day(local_date(referral.triage_due_at)))
-        notifications += _per_user(users, "triage_late", text,
-                                   f"/referrals/{referral.id}/triage",
-                                   f"triage_late:r{referral.id}", muni)
-    return _notify_all(notifications)
+                        received=_day(local_date(r.received_at)),
+                        deadline=_day(local_date(r.triage_due_at)))
+        yield (r.uid, "triage_late", text, f"/referrals/{r.id}/triage",
+               _key("triage_late:r", r.id, ":u", r.uid), r.municipality_id)
 
-
-def _groups_with_cases(group_ids) -> dict[int, tuple]:
-    """``{group id: (group, case number or None)}`` in one query."""
-    ids = set(group_ids)
-    if not ids:
-        return {}
-    return {group.id: (group, number) for group, number in db.session.execute(
-        select(CooperationGroup, Case.number).outerjoin(Case, Case.id == CooperationGroup.case_id)
-        .where(CooperationGroup.id.in_(ids))).all()}
+    return _sweep(stmt, notifications_of)
 
 
 def minutes_late(now: datetime) -> int:
     """Held meetings whose minutes are not approved within the policy: tell the chair, the
     minute-taker and the group's lead (for a case's group, only those who see the case).
-    Key ``minutes_late:m<id>``."""
-    def told(user_id):
-        return or_(user_id.is_(None),
-                   _told(_key_of("minutes_late:m", Meeting.id, ":u", user_id)))
+    Key ``minutes_late:m<id>:u<user>``. One query: each held meeting with each recipient not
+    told yet (who may see the case, for a case's group); the deadline in working days is
+    decided for these candidates only."""
+    from sqlalchemy import union
 
-    # Meetings of which every recipient has been told are left out in SQL.
-    late = deadlines.minutes_not_approved(now, stmt=select(Meeting).join(
-        CooperationGroup, CooperationGroup.id == Meeting.group_id).where(~and_(
-            told(Meeting.chair_id), told(Meeting.minute_taker_id),
-            told(CooperationGroup.lead_id))))
-    groups = _groups_with_cases(item.row.group_id for item in late)
+    def recipient(user_id):
+        return (select(Meeting.id, Meeting.held_at, Meeting.group_id,
+                       CooperationGroup.municipality_id, CooperationGroup.case_id,
+                       Case.number, user_id.label("uid"))
+                .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+                .outerjoin(Case, Case.id == CooperationGroup.case_id)
+                .where(*deadlines.held_without_approved_minutes(), user_id.is_not(None),
+                       ~_told(_key_of("minutes_late:m", Meeting.id, ":u", user_id)),
+                       or_(CooperationGroup.case_id.is_(None), _visible(user_id, now))))
 
-    def everyone(meeting):
-        group = groups[meeting.group_id][0]
-        return {u for u in (meeting.chair_id, meeting.minute_taker_id, group.lead_id) if u}
+    everyone = union(recipient(Meeting.chair_id), recipient(Meeting.minute_taker_id),
+                     recipient(CooperationGroup.lead_id)).subquery()
+    stmt = select(everyone).order_by(everyone.c.id, everyone.c.uid)
+    rules = _Rules()
 
-    fresh = _unsent(f"minutes_late:m{item.row.id}:u{uid}" for item in late
-                    for uid in everyone(item.row))
-
-    def recipients(meeting):
-        return {u for u in everyone(meeting) if f"minutes_late:m{meeting.id}:u{u}" in fresh}
-
-    visible = _visible_pairs({(uid, groups[item.row.group_id][0].case_id) for item in late
-                              if groups[item.row.group_id][0].case_id is not None
-                              for uid in recipients(item.row)}, now)
-    notifications = []
-    for item in late:
-        meeting = item.row
-        group, number = groups[meeting.group_id]
-        users = recipients(meeting)
-        if not users:
-            continue
-        held = _day(local_date(meeting.held_at))
-        deadline = _day(local_date(item.deadline))
-        if group.case_id is not None:
-            users = {u for u in users if (u, group.case_id) in visible}
+    def notifications_of(r):
+        deadline = minutes_deadline(r.held_at, *rules[r.municipality_id])
+        if deadline >= now:
+            return
+        held, due = _day(local_date(r.held_at)), _day(local_date(deadline))
+        if r.case_id is not None:
             text = deferred("Minutes of the meeting of %(held)s in case %(number)s are not "
-                           "approved (deadline %(deadline)s).", held=held,
-                           number=number, deadline=deadline)
-            link = case_link(group.case_id)
+                            "approved (deadline %(deadline)s).", held=held,
+                            number=r.number, deadline=due)
+            link = case_link(r.case_id)
         else:
             text = deferred("Minutes of the meeting of %(held)s are not approved "
-                           "(deadline %(deadline)s).", held=held, deadline=deadline)
-            link = f"/groups/{group.id}"
-        notifications += _per_user(users, "minutes_late", text, link,
-                                   f"minutes_late:m{meeting.id}", group.municipality_id)
-    return _notify_all(notifications)
+                            "(deadline %(deadline)s).", held=held, deadline=due)
+            link = f"/groups/{r.group_id}"
+        yield (r.uid, "minutes_late", text, link, _key("minutes_late:m", r.id, ":u", r.uid),
+               r.municipality_id)
+
+    return _sweep(stmt, notifications_of)
 
 
 def client_not_informed(now: datetime) -> int:
     """Published decisions of a case's group of which the client was not informed within the
-    policy: tell the case manager. Key ``client_not_informed:d<id>``."""
-    # Decisions whose case manager has been told are left out in SQL (the steady state).
-    late = deadlines.clients_not_informed(now, where=or_(
-        Case.case_manager_id.is_(None),
-        ~_told(_key_of("client_not_informed:d", Decision.id, ":u", Case.case_manager_id))))
-    groups = _groups_with_cases(item.row.group_id for item in late)
-    cases = {c.id: c for c in db.session.execute(
-        select(Case.id, Case.number, Case.municipality_id, Case.case_manager_id,
-               Case.owner_institution_id)
-        .where(Case.id.in_({g.case_id for g, _n in groups.values()} or {0}))).all()}
-    heads = _heads_by_institution({c.owner_institution_id for c in cases.values()
-                                   if c.case_manager_id is None})
+    policy: tell the case manager (or, without one, the head of service). Key
+    ``client_not_informed:d<id>:u<user>``. Two queries (the case managers, and the heads of
+    cases without one), each leaving out who was told and who may not see the case in SQL;
+    the deadline in working days is decided for these candidates only."""
+    columns = (Decision.id, Decision.number.label("decision_number"), Decision.published_at,
+               CooperationGroup.municipality_id, Case.id.label("case_id"), Case.number,
+               Case.municipality_id.label("case_municipality_id"))
 
-    def everyone(case):
-        return [case.case_manager_id] if case.case_manager_id is not None else \
-            heads.get(case.owner_institution_id, [])
+    def untold(user_id):
+        return (~_told(_key_of("client_not_informed:d", Decision.id, ":u", user_id)),
+                _visible(user_id, now))
 
-    def case_of(item):
-        return cases[groups[item.row.group_id][0].case_id]
+    managers = (deadlines.uninformed_decisions()
+                .with_only_columns(*columns, Case.case_manager_id.label("uid"))
+                .where(Case.case_manager_id.is_not(None), *untold(Case.case_manager_id))
+                .order_by(Decision.id))
+    heads = (deadlines.uninformed_decisions()
+             .with_only_columns(*columns, User.id.label("uid"))
+             .join(User, _heads_of_owner(now))
+             .where(Case.case_manager_id.is_(None), *untold(User.id))
+             .order_by(Decision.id, User.id))
+    rules = _Rules()
 
-    fresh = _unsent(f"client_not_informed:d{item.row.id}:u{uid}" for item in late
-                    for uid in everyone(case_of(item)))
-    late = [item for item in late if any(
-        f"client_not_informed:d{item.row.id}:u{uid}" in fresh for uid in everyone(case_of(item)))]
-    pending = {case_of(item).id: case_of(item) for item in late}
-    visible = _visible_pairs({(uid, c.id) for c in pending.values() for uid in everyone(c)},
-                             now)
-    notifications = []
-    for item in late:
-        decision = item.row
-        case = case_of(item)
+    def notifications_of(r):
+        deadline = client_informed_deadline(r.published_at, *rules[r.municipality_id])
+        if deadline >= now:
+            return
         text = deferred("Case %(number)s: the client has not been informed of decision "
-                       "%(decision)s (deadline %(deadline)s).", number=case.number,
-                       decision=decision.number or decision.id,
-                       deadline=_day(local_date(item.deadline)))
-        notifications += _per_user(
-            [uid for uid in everyone(case) if (uid, case.id) in visible
-             and f"client_not_informed:d{decision.id}:u{uid}" in fresh],
-            "client_not_informed", text, case_link(case.id),
-            f"client_not_informed:d{decision.id}", case.municipality_id)
-    return _notify_all(notifications)
+                        "%(decision)s (deadline %(deadline)s).", number=r.number,
+                        decision=r.decision_number or r.id,
+                        deadline=_day(local_date(deadline)))
+        yield (r.uid, "client_not_informed", text, case_link(r.case_id),
+               _key("client_not_informed:d", r.id, ":u", r.uid), r.case_municipality_id)
+
+    return _sweep(managers, notifications_of) + _sweep(heads, notifications_of)
 
 
 # -- the annual report ------------------------------------------------------------------------
@@ -544,32 +621,43 @@ def annual_report(now: datetime) -> int:
     """Remind the coordinators and heads of service of the annual report on last year: on each
     reminder date (1, 15 and 25 March by default; a missed run catches up with the latest
     date), and once when it is overdue (from 1 April), unless it has been submitted.
-    Keys ``annual_report:<municipality>:<year>:<reminder date>`` and
-    ``annual_report_overdue:<municipality>:<year>``."""
+    Keys ``annual_report:<municipality>:<year>:<reminder date>:u<user>`` and
+    ``annual_report_overdue:<municipality>:<year>:u<user>``. The reports' states, the
+    recipients and what was told are read in one query each for every municipality."""
+    from casework.orgs.models import Institution
+
     today = local_date(now)
     year = today.year - 1
-    created = 0
+    done = set(db.session.scalars(select(AnnualReport.municipality_id).where(
+        AnnualReport.year == year, AnnualReport.status.in_(REPORT_DONE))))
+    due: dict[int, tuple[str, object]] = {}
     for municipality_id in db.session.scalars(select(Municipality.id).order_by(Municipality.id)):
-        status = db.session.scalar(select(AnnualReport.status).where(
-            AnnualReport.municipality_id == municipality_id, AnnualReport.year == year))
-        if status in REPORT_DONE:
+        if municipality_id in done:
             continue
         policy = policy_for(municipality_id)
         overdue_from = annual_report_overdue_from(year, policy)
         passed = [d for d in annual_report_reminder_dates(year, policy) if d <= today]
         if today >= overdue_from:
-            key = f"annual_report_overdue:{municipality_id}:{year}"
-            text = deferred("The annual report on %(year)s is overdue (due by %(date)s).",
-                           year=year, date=_day(overdue_from - timedelta(days=1)))
+            due[municipality_id] = (
+                f"annual_report_overdue:{municipality_id}:{year}",
+                deferred("The annual report on %(year)s is overdue (due by %(date)s).",
+                         year=year, date=_day(overdue_from - timedelta(days=1))))
         elif passed:
-            key = f"annual_report:{municipality_id}:{year}:{passed[-1].isoformat()}"
-            text = deferred("Reminder: the annual report on %(year)s is due by %(date)s.",
-                           year=year, date=_day(overdue_from - timedelta(days=1)))
-        else:
-            continue
-        created += notify_many(users_with_role(municipality_id, "coordinator", "head_of_service"),
-                               "annual_report", text, REPORTS_LINK, key, municipality_id)
-    return created
+            due[municipality_id] = (
+                f"annual_report:{municipality_id}:{year}:{passed[-1].isoformat()}",
+                deferred("Reminder: the annual report on %(year)s is due by %(date)s.",
+                         year=year, date=_day(overdue_from - timedelta(days=1))))
+    if not due:
+        return 0
+    recipients = db.session.execute(
+        select(Institution.municipality_id, User.id).distinct()
+        .join(Institution, Institution.id == User.institution_id)
+        .where(Institution.municipality_id.in_(due), User.active.is_(True),
+               _has_role(User.id, "coordinator", "head_of_service"))
+        .order_by(Institution.municipality_id, User.id)).all()
+    fresh = _unsent(f"{due[m][0]}:u{uid}" for m, uid in recipients)
+    return _notify_all([(uid, "annual_report", due[m][1], REPORTS_LINK, f"{due[m][0]}:u{uid}", m)
+                        for m, uid in recipients if f"{due[m][0]}:u{uid}" in fresh])
 
 
 # -- retention --------------------------------------------------------------------------------

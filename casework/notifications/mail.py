@@ -37,7 +37,7 @@ from smtplib import SMTP, SMTP_SSL
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -177,9 +177,12 @@ def _claim_batch(rows, now: datetime) -> list[int]:
     if not rows:
         return []
     attempts = dict(rows)
+    # Only rows whose attempts are still those read: a row another process claimed (or tried)
+    # meanwhile is left as it is, never leased by this process without being sent or released.
     claimed = db.session.execute(
         update(Notification)
-        .where(Notification.id.in_(attempts), _due_condition(now))
+        .where(tuple_(Notification.id, Notification.email_attempts).in_(list(attempts.items())),
+               _due_condition(now))
         .values(email_attempts=Notification.email_attempts + 1,
                 email_next_attempt_at=now + CLAIM_LEASE)
         .returning(Notification.id, Notification.email_attempts)).all()
@@ -213,17 +216,18 @@ def deliver_pending(now: datetime) -> int:
         chunk = rows[i:i + SEND_BATCH]
         before = {r.id: (r.email_attempts, r.email_next_attempt_at) for r in chunk}
         claimed = _claim_batch([(r.id, r.email_attempts) for r in chunk], now)
-        notes = {n.id: n for n in db.session.scalars(
-            select(Notification).where(Notification.id.in_(claimed or [0]))
-            .options(joinedload(Notification.user)))}
         sent: dict[str, list[int]] = {}
         failed: list[tuple[int, bool]] = []  # (id, retry)
         server_down = False
         untried = {nid: before[nid] for nid in claimed}
-        # Whatever ends the loop (a server gone, or an error nobody foresaw), what was sent is
-        # recorded as sent and what was not tried goes back to the queue: no e-mail is sent
+        # Whatever ends the loop (a server gone, or an error nobody foresaw, even in reading
+        # the claimed rows), what was sent is recorded as sent and what was not tried goes
+        # back to the queue: every claimed e-mail is sent or released, and no e-mail is sent
         # twice because the record of a whole batch was lost.
         try:
+            notes = {n.id: n for n in db.session.scalars(
+                select(Notification).where(Notification.id.in_(claimed or [0]))
+                .options(joinedload(Notification.user)))}
             for notification_id in claimed:
                 notification = notes.get(notification_id)
                 tries = before[notification_id][0] + 1

@@ -19,11 +19,7 @@ from casework.notifications.texts import N_, Deferred, deferred
 def stored_text(text: str | Deferred) -> tuple[str, dict | None]:
     """What a notification row keeps of ``text``: a single line of at most 500 characters
     (rendered in Latvian for a deferred message) and the message id with its parameters."""
-    params = None
-    if isinstance(text, Deferred):
-        params = text.as_json()
-        text = text.render("lv")
-    return " ".join(text.split())[:500], params
+    return stored_texts([text])[0]
 
 
 def stored_texts(texts) -> list[tuple[str, dict | None]]:

@@ -306,3 +306,40 @@ def test_municipal_admin_requeues_the_municipalitys_failed_e_mails(client, login
     db.session.expire_all()
     assert db.session.get(Notification, local_id).email_state == "pending"
     assert db.session.get(Notification, foreign_id).email_state == "failed"
+
+
+def test_a_claim_leaves_alone_an_e_mail_another_process_tried_meanwhile(smtp, make_user):
+    user = make_user("case_manager")
+    _notify(user)
+    note = notifications()[0]
+    now = riga(2026, 11, 2, 9)
+    # Read with 0 attempts; another process has tried it since (1 attempt, due again now).
+    note.email_attempts, note.email_state, note.email_next_attempt_at = 1, "failed", now
+    db.session.commit()
+    assert mail._claim_batch([(note.id, 0)], now) == []
+    db.session.expire_all()
+    note = notifications()[0]
+    # Neither leased nor counted by this process: the next run sends it.
+    assert (note.email_attempts, note.email_next_attempt_at) == (1, now)
+    assert mail.deliver_pending(now) == 1 and len(smtp.sent) == 1
+
+
+def test_claimed_e_mails_go_back_to_the_queue_whatever_ends_the_batch(smtp, make_user,
+                                                                      monkeypatch):
+    user = make_user("case_manager")
+    _notify(user, "k1")
+    _notify(user, "k2")
+    now = riga(2026, 11, 2, 9)
+    real = mail.joinedload
+
+    def broken(*args):
+        raise RuntimeError("the claimed rows cannot be read")
+
+    monkeypatch.setattr(mail, "joinedload", broken)
+    with pytest.raises(RuntimeError):
+        mail.deliver_pending(now)
+    db.session.expire_all()
+    assert [(n.email_state, n.email_attempts, n.email_next_attempt_at)
+            for n in notifications()] == [("pending", 0, None)] * 2
+    monkeypatch.setattr(mail, "joinedload", real)
+    assert mail.deliver_pending(now) == 2 and len(smtp.sent) == 2
