@@ -182,6 +182,7 @@ DETAIL_LABELS = {
     "institution_id": _l("the institution"),
     "issued": _l("issued"),
     "item": _l("agenda item"),
+    "agenda_items": _l("agenda items"),
     "kind": _l("kind"),
     "lead": _l("lead"),
     "level": _l("confidentiality"),

@@ -485,7 +485,7 @@ def save_minutes(actor, meeting: Meeting, *, minutes: str | None, expected_versi
             setattr(meeting, key, (participation.get(key) or "").strip() or None)
     _flush(meeting)
     record("meeting_minutes_saved", meeting, user=actor, municipality_id=group.municipality_id,
-           details={"items": changed} if changed else None)
+           details={"agenda_items": changed} if changed else None)
 
 
 # -- decision and task drafts -----------------------------------------------------------------

@@ -133,6 +133,7 @@ def test_saving_item_minutes_is_audited_without_their_text(coordinator, meeting)
     event = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "meeting_minutes_saved").order_by(AuditEvent.id.desc())).first()
     assert event is not None
+    assert event.details == {"agenda_items": [goal.id]}
     assert "Slepens" not in str(event.details)
 
 
