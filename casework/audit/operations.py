@@ -40,7 +40,8 @@ GENESIS_HASH = "0" * 64
 
 #: The keys ``details`` may carry: each names an id, a code, a count, a date or a flag.
 DETAIL_KEYS = frozenset({
-    "access_id", "after", "agenda_items", "assessment_id", "assignee_id", "before", "by", "case_id", "changed",
+    "access_id", "after", "agenda_items", "assessment_id", "assignee_id", "before", "by",
+    "case_id", "changed",
     "count", "decision", "decision_id", "decisions", "due_date", "email", "failed_count",
     "fields", "format", "from", "goal_id", "group", "hours", "id", "ids", "institution",
     "institution_id", "issued", "item", "kind", "lead", "level", "meeting", "meeting_id",
