@@ -25,7 +25,7 @@ from casework.groups.models import CooperationGroup, Decision, Meeting
 from casework.policies.operations import calendar_for, policy_for
 from casework.tasks.models import Task
 from workflows import decision as decision_workflow
-from workflows.policy import client_informed_deadline, convene_deadline, minutes_deadline
+from workflows.policy import convene_deadline, minutes_deadline
 
 
 def _scoped(stmt, column, municipality_id):
@@ -128,24 +128,10 @@ def held_without_approved_minutes() -> tuple:
     return (Meeting.status == "held", Meeting.held_at.is_not(None))
 
 
-def clients_not_informed(now: datetime, municipality_id: int | None = None,
-                         where=None) -> list[Late]:
-    """Published decisions of interprofessional groups of which nobody recorded that the client
-    was informed, past the policy's working days. ``where`` may narrow the candidates (the
-    sweep leaves out those it has told of)."""
-    rows = db.session.execute(
-        _scoped(uninformed_decisions()
-                .with_only_columns(Decision, Decision.published_at,
-                                   CooperationGroup.municipality_id)
-                .where(*([] if where is None else [where])),
-                CooperationGroup.municipality_id, municipality_id)).all()
-    return _late(rows, client_informed_deadline, now)
-
-
 def uninformed_decisions():
     """A select of the published decisions of interprofessional groups of open cases of which
     nobody recorded that the client was informed (joined to their group and case): the
-    candidates of ``clients_not_informed``, before the deadline in working days."""
+    candidates of the sweep ``client_not_informed``, before the deadline in working days."""
     informed = exists().where(ClientParticipation.decision_id == Decision.id,
                               ClientParticipation.informed.is_(True))
     return (select(Decision)
