@@ -103,6 +103,22 @@ def test_postgres_just_in_time_compilation_is_off_unless_configured():
     assert engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"}) == {}
 
 
+def test_postgres_random_page_cost_is_set_on_the_app_connections_when_configured(tmp_path,
+                                                                                 monkeypatch):
+    from casework.config import engine_options, load_config
+
+    pg = "postgresql+psycopg://u@h/db"
+    options = engine_options({"SQLALCHEMY_DATABASE_URI": pg, "POSTGRES_RANDOM_PAGE_COST": "1.1"})
+    assert options["connect_args"]["options"] == "-c jit=off -c random_page_cost=1.1"
+    monkeypatch.delenv("CASEWORK_POSTGRES_RANDOM_PAGE_COST", raising=False)
+    assert load_config(str(tmp_path))["POSTGRES_RANDOM_PAGE_COST"] == "1.1"
+    monkeypatch.setenv("CASEWORK_POSTGRES_RANDOM_PAGE_COST", "server")
+    assert load_config(str(tmp_path))["POSTGRES_RANDOM_PAGE_COST"] is None
+    monkeypatch.setenv("CASEWORK_POSTGRES_RANDOM_PAGE_COST", "fast")
+    with pytest.raises(ValueError, match="CASEWORK_POSTGRES_RANDOM_PAGE_COST"):
+        load_config(str(tmp_path))
+
+
 def test_postgres_sessions_run_without_just_in_time_compilation(app):
     from sqlalchemy import text
 
@@ -112,3 +128,4 @@ def test_postgres_sessions_run_without_just_in_time_compilation(app):
         if db.engine.dialect.name != "postgresql":
             pytest.skip("PostgreSQL only")
         assert db.session.execute(text("SHOW jit")).scalar() == "off"
+        assert float(db.session.execute(text("SHOW random_page_cost")).scalar()) == 1.1
