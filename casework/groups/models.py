@@ -135,6 +135,8 @@ class Meeting(db.Model):
         # coordinators' banner), read from the index alone.
         Index("ix_meeting_municipality_status_starts_held", "municipality_id", "status",
               "starts_at", "held_at", postgresql_include=["group_id"]),
+        # A municipality's meetings not yet over (the start pages' "next 14 days").
+        Index("ix_meeting_municipality_ends_at", "municipality_id", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

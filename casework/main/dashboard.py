@@ -378,28 +378,38 @@ def upcoming_meetings(user, now: datetime) -> Section:
 
 
 def minutes_waiting(user, now: datetime) -> Section:
-    """Held meetings the user may see whose minutes are not approved; late ones marked."""
+    """Held meetings the user may see whose minutes are not approved; late ones marked (the
+    deadline in working days computed for the shown meetings, as the scheduler does)."""
+    from casework.policies.operations import calendar_for, policy_for
+    from workflows.policy import minutes_deadline
+
     meetings, total = first_rows(
-        visible_meetings(user).where(Meeting.status == "held")
+        visible_meetings(user).where(*deadlines.held_without_approved_minutes())
         .options(selectinload(Meeting.group)).order_by(Meeting.held_at, Meeting.id))
-    late = {item.row.id: item.deadline for item in deadlines.minutes_not_approved(
-        now, stmt=visible_meetings(user).where(Meeting.id.in_([m.id for m in meetings])))
-    } if meetings else {}
+    rules = (policy_for(user.municipality_id), calendar_for(user.municipality_id))
     rows = []
     for meeting in meetings:
-        deadline = late.get(meeting.id)
-        note = _("late since %(date)s", date=_day(deadline)) \
-            if deadline else None
+        deadline = minutes_deadline(meeting.held_at, *rules)
+        late = deadline < now
+        note = _("late since %(date)s", date=_day(deadline)) if late else None
         rows.append(Row(_meeting_text(meeting), meeting_href(meeting),
-                        meeting.held_at or meeting.starts_at, note, late=deadline is not None))
+                        meeting.held_at or meeting.starts_at, note, late=late))
     return Section("minutes_waiting", _l("Minutes waiting for approval"),
                    _l("No minutes are waiting for approval."), rows, total=total)
 
 
 # -- cases and decisions ----------------------------------------------------------------------
+def _case_keys(stmt):
+    """``stmt`` reading a case's id and number as one column, not the whole case."""
+    from sqlalchemy.orm import Bundle
+
+    return stmt.with_only_columns(Bundle("case", Case.id, Case.number))
+
+
 def red_cases_without_meeting(user, now: datetime) -> Section:
     """Red cases the user may see whose group has not met within the convening deadline."""
-    late = deadlines.red_cases_without_meeting(now, stmt=visible_cases(user))
+    # The number and id only, not whole cases: a service may have hundreds of late red cases.
+    late = deadlines.red_cases_without_meeting(now, stmt=_case_keys(visible_cases(user)))
     late.sort(key=lambda item: (item.deadline, item.row.number))
     rows = [Row(item.row.number, link("cases.case", case_id=item.row.id), None,
                 _("the group should have met by %(date)s",
@@ -412,7 +422,8 @@ def red_cases_without_meeting(user, now: datetime) -> Section:
 def municipality_red_cases_count(user, now: datetime) -> Section:
     """For the coordinator: how many red cases of the municipality wait for their group to
     meet; a number only, no case content."""
-    count = len(deadlines.red_cases_without_meeting(now, municipality_id=user.municipality_id))
+    count = len(deadlines.red_cases_without_meeting(
+        now, municipality_id=user.municipality_id, stmt=_case_keys(select(Case))))
     return Section("municipality_red_cases",
                    _l("Red cases in the municipality whose group has not met in time"),
                    _l("None in the municipality."), count_only=count)
