@@ -175,9 +175,10 @@ def cases():
     state = listing.read_list(queries.CASE_LIST, request.args, _list_filters())
     filters = state.filters
     page = listing.paginate(db, queries.filtered_cases(_me(), **filters), state)
-    # Names for the filter only: no roles (their select-in load splits per 500 users).
-    managers = db.session.scalars(queries.case_managers_of(_me().municipality_id).options(
-        lazyload(User.role_rows))).all() if _me().municipality_id else []
+    # Ids and names for the filter only, not whole users (a large municipality has hundreds).
+    managers = db.session.execute(queries.case_managers_of(_me().municipality_id)
+                                  .with_only_columns(User.id, User.full_name)).all() \
+        if _me().municipality_id else []
     return render_template("cases/list.html", page=page, filters=filters, state=state,
                            managers=managers,
                            categories=CATEGORY_LABELS, today=date.today(),
