@@ -176,3 +176,21 @@ def test_cancelled_meeting_ics_is_cancelled_with_a_higher_sequence(client, world
     assert str(after["status"]) == "CANCELLED"
     assert after["uid"] == before["uid"]
     assert int(after["sequence"]) == int(before["sequence"]) + 1
+
+
+def test_a_month_cell_shows_the_first_meetings_of_a_busy_day_and_links_the_rest_to_its_week(
+        client, world, make_meeting, lv):
+    from datetime import UTC, datetime
+
+    from casework.calendars.queries import MONTH_DAY_LIMIT
+
+    busy = [make_meeting(world.strategic, datetime(2026, 11, 11, 6 + i, 0, tzinfo=UTC),
+                         hours=0.5, title=f"Sēde {i}") for i in range(MONTH_DAY_LIMIT + 2)]
+    client.login(world.coordinator.email)
+    html = client.get("/calendar?month=2026-11").get_data(as_text=True)
+    on_the_day = shown(html) & {m.id for m in busy}
+    assert on_the_day == {m.id for m in busy[:MONTH_DAY_LIMIT]}
+    assert lv("+ %(n)s more", n=2) in html
+    assert "/calendar/week?day=2026-11-11" in html
+    week = client.get("/calendar/week?day=2026-11-11").get_data(as_text=True)
+    assert {m.id for m in busy} <= shown(week)
