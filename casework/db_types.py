@@ -42,3 +42,21 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def in_ids(column, ids):
+    """SQL: ``column`` is one of ``ids`` (integers). On PostgreSQL one array parameter
+    (``= ANY(:ids)``), whose length the planner sees: a case manager's twenty groups are probed
+    by index, a service's thousands hashed, and thousands of ids are not thousands of
+    placeholders. Elsewhere (SQLite) an IN list."""
+    from sqlalchemy import any_, bindparam, false
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    from casework.extensions import db
+
+    ids = sorted(set(ids))
+    if not ids:
+        return false()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)

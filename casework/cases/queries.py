@@ -51,6 +51,15 @@ def case_visibility(user, now: datetime | None = None):
     """The SQL condition "``user`` may see this case's content"."""
     if not user.is_authenticated or user.municipality_id is None:
         return false()
+    return and_(Case.municipality_id == user.municipality_id,
+                or_(*case_visibility_grounds(user, now)))
+
+
+def case_visibility_grounds(user, now: datetime | None = None) -> list:
+    """The conditions on ``Case`` of which one gives ``user`` (of the case's municipality)
+    sight of the case: managing it, being in its interprofessional group, heading its social
+    service, holding break-glass access. ``case_visibility`` is their OR; a page that reads the
+    visible groups takes them one by one, each an index probe (``visible_group_ids``)."""
     now = now or utcnow()
     member_of = (
         select(CooperationGroup.case_id)
@@ -63,7 +72,7 @@ def case_visibility(user, now: datetime | None = None):
         allowed.append(Case.id.in_(
             select(BreakGlassAccess.case_id).where(BreakGlassAccess.user_id == user.id,
                                                    BreakGlassAccess.expires_at > now)))
-    return and_(Case.municipality_id == user.municipality_id, or_(*allowed))
+    return allowed
 
 
 def case_visible_to(user_id, now: datetime | None = None):

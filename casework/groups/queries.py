@@ -15,7 +15,7 @@ from sqlalchemy import and_, false, func, or_, select, true
 
 from casework.auth.models import Role
 from casework.cases.models import Case
-from casework.cases.queries import active_membership, case_visibility
+from casework.cases.queries import active_membership, case_visibility, case_visibility_grounds
 from casework.extensions import db
 from casework.groups.models import (
     Attendance,
@@ -34,22 +34,51 @@ def strategic_member_groups(user, now: datetime | None = None):
             .where(CooperationGroup.kind == "strategic", active_membership(user.id, now)))
 
 
+def _strategic_grounds(user, now: datetime | None = None) -> list:
+    """The conditions on a strategic ``CooperationGroup`` of which one lets ``user`` see its
+    content: a member, the lead, or any coordinator of the municipality."""
+    grounds = [CooperationGroup.id.in_(strategic_member_groups(user, now)),
+               CooperationGroup.lead_id == user.id]
+    if user.has_role(Role.COORDINATOR):
+        grounds.append(true())
+    return grounds
+
+
 def group_content_visibility(user, now: datetime | None = None):
     """The SQL condition "``user`` may see this group's meetings and decisions"."""
     if not user.is_authenticated or user.municipality_id is None:
         return false()
-    strategic = [CooperationGroup.id.in_(strategic_member_groups(user, now)),
-                 CooperationGroup.lead_id == user.id]
-    if user.has_role(Role.COORDINATOR):
-        strategic.append(true())
     return and_(
         CooperationGroup.municipality_id == user.municipality_id,
         or_(
-            and_(CooperationGroup.kind == "strategic", or_(*strategic)),
+            and_(CooperationGroup.kind == "strategic", or_(*_strategic_grounds(user, now))),
             and_(CooperationGroup.kind == "interprofessional",
                  CooperationGroup.case_id.in_(select(Case.id).where(case_visibility(user, now)))),
         ),
     )
+
+
+def visible_group_ids(user, now: datetime | None = None) -> list[int]:
+    """The ids of the groups whose content ``user`` may see (``group_content_visibility``), in
+    one query: for a page that reads several lists of the groups' meetings and decisions (the
+    start page), each list is then narrowed by these ids (``in_ids``) instead of deriving the
+    visible groups again from the municipality's thousands.
+
+    The query is the union of the conditions' parts (the OR of ``group_content_visibility``
+    taken apart), each read from its own index: a case manager's cases, a service's cases,
+    the user's memberships, never a scan of every group of the municipality."""
+    from sqlalchemy import union
+
+    if not user.is_authenticated or user.municipality_id is None:
+        return []
+    mine = CooperationGroup.municipality_id == user.municipality_id
+    parts = [select(CooperationGroup.id).where(mine, CooperationGroup.kind == "strategic", ground)
+             for ground in _strategic_grounds(user, now)]
+    parts += [select(CooperationGroup.id).join(Case, Case.id == CooperationGroup.case_id)
+              .where(mine, CooperationGroup.kind == "interprofessional",
+                     Case.municipality_id == user.municipality_id, ground)
+              for ground in case_visibility_grounds(user, now)]
+    return list(db.session.scalars(union(*parts)))
 
 
 def visible_groups(user):

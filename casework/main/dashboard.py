@@ -41,9 +41,10 @@ from casework import deadlines
 from casework.auth.models import Role
 from casework.cases.models import Case
 from casework.cases.queries import visible_cases
+from casework.db_types import in_ids
 from casework.extensions import db
 from casework.groups.models import Decision, Meeting
-from casework.groups.queries import group_content_visibility, visible_meetings
+from casework.groups.queries import visible_group_ids
 from casework.tasks.models import Task
 from workflows import pick_label
 from workflows.policy import local_date
@@ -99,11 +100,39 @@ def link(endpoint: str, **values) -> str:
     return url_for(endpoint, **values)
 
 
-def first_rows(stmt) -> tuple[list, int]:
-    """The first ``ROW_LIMIT`` objects of ``stmt`` and how many there are in all, in one query
-    (a window count), so that a section costs the same whatever the size of the municipality."""
-    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(ROW_LIMIT)).all()
+def first_rows(stmt, order, load=lambda row: ()) -> tuple[list, int]:
+    """The first ``ROW_LIMIT`` objects of ``stmt`` (a select of one entity) and how many there
+    are in all, in one query (a window count), so that a section costs the same whatever the
+    size of the municipality. ``order(row)`` and ``load(row)`` give the order and the loader
+    options on the counted rows: the count is taken in a subquery and the order applied
+    outside it, because ``ORDER BY ... LIMIT`` on the query itself tempted PostgreSQL to walk a
+    whole national index in that order (240 ms) instead of reading the municipality's rows."""
+    from sqlalchemy.orm import aliased
+
+    model = stmt.column_descriptions[0]["entity"]
+    counted = stmt.add_columns(func.count().over().label("total")).subquery()
+    row = aliased(model, counted)
+    rows = db.session.execute(select(row, counted.c.total).options(*load(row))
+                              .order_by(*order(row)).limit(ROW_LIMIT)).all()
     return [r[0] for r in rows], (rows[0][-1] if rows else 0)
+
+
+class _Groups:
+    """The groups whose meetings and decisions the user may see, read once per start page
+    (on first use) and shared by its sections."""
+
+    def __init__(self, user, now: datetime) -> None:
+        self.user, self.now, self._ids = user, now, None
+
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            self._ids = visible_group_ids(self.user, self.now)
+        return self._ids
+
+    def meetings(self):
+        """A select of the meetings of those groups (in the user's municipality)."""
+        return select(Meeting).where(Meeting.municipality_id == self.user.municipality_id,
+                                     in_ids(Meeting.group_id, self.ids()))
 
 
 def build_dashboard(user, now: datetime) -> list[Section]:
@@ -111,6 +140,7 @@ def build_dashboard(user, now: datetime) -> list[Section]:
     if not user.is_authenticated:
         return []
     today = local_date(now)
+    groups = _Groups(user, now)
     sections: list[Section] = []
     if user.municipality_id is None:
         if user.has_role(Role.INSPECTOR):
@@ -130,15 +160,15 @@ def build_dashboard(user, now: datetime) -> list[Section]:
     if user.has_role(*_SUPERVISING):
         sections.append(institution_overdue_tasks(user, today))
     if user.has_role(*_TASKED):
-        sections.append(upcoming_meetings(user, now))
+        sections.append(upcoming_meetings(user, now, groups))
     if user.has_role(*_CONVENING):
         sections.append(red_cases_without_meeting(user, now))
     if user.has_role(Role.COORDINATOR):
         sections.append(municipality_red_cases_count(user, now))
     if user.has_role(*_RUNNING_MEETINGS):
-        sections.append(minutes_waiting(user, now))
+        sections.append(minutes_waiting(user, now, groups))
     if user.has_role(*_TASKED):
-        sections.append(decisions_past_due(user, today))
+        sections.append(decisions_past_due(user, today, groups))
     if user.has_role(Role.AUDITOR):
         sections.append(flagged_accesses(user, now))
     return sections
@@ -328,7 +358,7 @@ def my_overdue_tasks(user, today: date) -> Section:
     """Open, issued tasks assigned to the user whose deadline has passed."""
     tasks, total = first_rows(
         deadlines.overdue_tasks(today, user.municipality_id)
-        .where(Task.assignee_id == user.id).order_by(Task.due_date, Task.id))
+        .where(Task.assignee_id == user.id), lambda t: (t.due_date, t.id))
     return Section("my_overdue_tasks", _l("Your overdue tasks"),
                    _l("You have no overdue tasks."), _task_rows(user, tasks, with_assignee=False),
                    more_href=link("tasks.my_tasks"), total=total)
@@ -341,8 +371,8 @@ def institution_overdue_tasks(user, today: date) -> Section:
     tasks, total = first_rows(
         deadlines.overdue_tasks(today, user.municipality_id)
         .where(Task.assignee_institution_id == user.institution_id,
-               confidentiality_clause(user))
-        .options(selectinload(Task.assignee)).order_by(Task.due_date, Task.id))
+               confidentiality_clause(user)),
+        lambda t: (t.due_date, t.id), lambda t: (selectinload(t.assignee),))
     return Section("institution_overdue_tasks", _l("Overdue tasks of your institution"),
                    _l("Your institution has no overdue tasks."),
                    _task_rows(user, tasks, with_assignee=True),
@@ -359,14 +389,14 @@ def meeting_href(meeting: Meeting) -> str | None:
     return link("groups.meeting", meeting_id=meeting.id)
 
 
-def upcoming_meetings(user, now: datetime) -> Section:
+def upcoming_meetings(user, now: datetime, groups: _Groups) -> Section:
     """Meetings the user may see that are under way or start within 14 days."""
     meetings, total = first_rows(
-        visible_meetings(user)
+        groups.meetings()
         .where(Meeting.status != "cancelled", Meeting.ends_at > now,
-               Meeting.starts_at < now + timedelta(days=UPCOMING_DAYS))
-        .options(selectinload(Meeting.group), selectinload(Meeting.attendance))
-        .order_by(Meeting.starts_at, Meeting.id))
+               Meeting.starts_at < now + timedelta(days=UPCOMING_DAYS)),
+        lambda m: (m.starts_at, m.id),
+        lambda m: (selectinload(m.group), selectinload(m.attendance)))
     rows = []
     for meeting in meetings:
         invited = any(a.user_id == user.id for a in meeting.attendance)
@@ -377,15 +407,15 @@ def upcoming_meetings(user, now: datetime) -> Section:
                    more_href=link("calendars.month"), total=total)
 
 
-def minutes_waiting(user, now: datetime) -> Section:
+def minutes_waiting(user, now: datetime, groups: _Groups) -> Section:
     """Held meetings the user may see whose minutes are not approved; late ones marked (the
     deadline in working days computed for the shown meetings, as the scheduler does)."""
     from casework.policies.operations import calendar_for, policy_for
     from workflows.policy import minutes_deadline
 
     meetings, total = first_rows(
-        visible_meetings(user).where(*deadlines.held_without_approved_minutes())
-        .options(selectinload(Meeting.group)).order_by(Meeting.held_at, Meeting.id))
+        groups.meetings().where(*deadlines.held_without_approved_minutes()),
+        lambda m: (m.held_at, m.id), lambda m: (selectinload(m.group),))
     rules = (policy_for(user.municipality_id), calendar_for(user.municipality_id))
     rows = []
     for meeting in meetings:
@@ -429,13 +459,12 @@ def municipality_red_cases_count(user, now: datetime) -> Section:
                    _l("None in the municipality."), count_only=count)
 
 
-def decisions_past_due(user, today: date) -> Section:
+def decisions_past_due(user, today: date, groups: _Groups) -> Section:
     """Published decisions the user may see that are not executed by their due date."""
     decisions, total = first_rows(
         deadlines.decisions_past_due(today, user.municipality_id)
-        .where(group_content_visibility(user))
-        .options(selectinload(Decision.group))
-        .order_by(Decision.due_date, Decision.id))
+        .where(in_ids(Decision.group_id, groups.ids())),
+        lambda d: (d.due_date, d.id), lambda d: (selectinload(d.group),))
     rows = [Row(f"{d.number or d.id} · {d.group.display_name}",
                 link("decisions.decision", decision_id=d.id), d.due_date, late=True)
             for d in decisions]

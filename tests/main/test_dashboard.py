@@ -225,3 +225,26 @@ def test_admin_start_page_has_no_queue_and_says_so(client, login_as, lv):
     assert 'id="dash-' not in html
     assert 'class="cards"' not in html
     assert lv("Nothing is waiting for you here: use the menu above for your work.") in html
+
+
+def test_the_start_page_reads_the_groups_a_user_may_see_as_group_content_visibility_does(
+        app, world):
+    """``visible_group_ids`` (the union read from indexes) gives exactly the groups of
+    ``group_content_visibility`` (the OR), for every user of the world."""
+    from sqlalchemy import select
+
+    from casework.auth.models import User
+    from casework.extensions import db
+    from casework.groups.models import CooperationGroup
+    from casework.groups.queries import group_content_visibility, visible_group_ids
+
+    with app.test_request_context():
+        users = db.session.scalars(select(User)).all()
+        assert len(users) > 5
+        seen = set()
+        for user in users:
+            expected = set(db.session.scalars(
+                select(CooperationGroup.id).where(group_content_visibility(user))))
+            assert set(visible_group_ids(user)) == expected, user.email
+            seen |= expected
+        assert seen, "the world has groups someone may see"
