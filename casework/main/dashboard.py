@@ -158,7 +158,7 @@ def build_dashboard(user, now: datetime) -> list[Section]:
     if user.has_role(*_TASKED):
         sections.append(my_overdue_tasks(user, today))
     if user.has_role(*_SUPERVISING):
-        sections.append(institution_overdue_tasks(user, today))
+        sections.append(institution_overdue_tasks(user, today, groups))
     if user.has_role(*_TASKED):
         sections.append(upcoming_meetings(user, now, groups))
     if user.has_role(*_CONVENING):
@@ -364,14 +364,14 @@ def my_overdue_tasks(user, today: date) -> Section:
                    more_href=link("tasks.my_tasks"), total=total)
 
 
-def institution_overdue_tasks(user, today: date) -> Section:
+def institution_overdue_tasks(user, today: date, groups: _Groups) -> Section:
     """Overdue tasks of the user's institution (others' too), revealing no hidden case."""
     from casework.tasks.queries import confidentiality_clause
 
     tasks, total = first_rows(
         deadlines.overdue_tasks(today, user.municipality_id)
         .where(Task.assignee_institution_id == user.institution_id,
-               confidentiality_clause(user)),
+               confidentiality_clause(user, groups.ids())),
         lambda t: (t.due_date, t.id), lambda t: (selectinload(t.assignee),))
     return Section("institution_overdue_tasks", _l("Overdue tasks of your institution"),
                    _l("Your institution has no overdue tasks."),

@@ -35,7 +35,7 @@ def _visible_case_ids(user):
     return select(Case.id).where(case_visibility(user))
 
 
-def task_visibility(user):
+def task_visibility(user, group_ids: list[int] | None = None):
     """The SQL condition "``user`` may see this task": its assignee always; anyone else only
     when they may see everything the task belongs to, through the same visibility as its case
     (``case_visibility``), its meeting or its decision (``group_content_visibility``).
@@ -43,7 +43,12 @@ def task_visibility(user):
     A task of a strategic group is thus seen by the group's members, lead and the coordinators,
     not by an administrator, a data protection officer or a colleague of the assignee. The few
     tasks that belong to nothing are seen by their assignee's institution and their issuer.
+
+    ``group_ids``, when the page has read them already (``visible_group_ids``), are the groups
+    whose meetings and decisions the user may see: the task's meeting or decision is then
+    checked against them instead of deriving them again per task.
     """
+    from casework.db_types import in_ids
     from casework.groups.queries import visible_decisions, visible_meetings
 
     linked = (Task.case_id.is_not(None), Task.meeting_id.is_not(None),
@@ -51,10 +56,16 @@ def task_visibility(user):
     # The task's own meeting and decision are looked up by key (a correlated EXISTS), not
     # matched against every meeting and decision the user may see. ``OFFSET 0`` keeps
     # PostgreSQL from turning the EXISTS back into a hash of all of them.
-    meeting_seen = visible_meetings(user).with_only_columns(Meeting.id).where(
-        Meeting.id == Task.meeting_id).offset(0).exists()
-    decision_seen = visible_decisions(user).with_only_columns(Decision.id).where(
-        Decision.id == Task.decision_id).offset(0).exists()
+    if group_ids is None:
+        meeting_seen = visible_meetings(user).with_only_columns(Meeting.id).where(
+            Meeting.id == Task.meeting_id).offset(0).exists()
+        decision_seen = visible_decisions(user).with_only_columns(Decision.id).where(
+            Decision.id == Task.decision_id).offset(0).exists()
+    else:
+        meeting_seen = select(Meeting.id).where(
+            Meeting.id == Task.meeting_id, in_ids(Meeting.group_id, group_ids)).exists()
+        decision_seen = select(Decision.id).where(
+            Decision.id == Task.decision_id, in_ids(Decision.group_id, group_ids)).exists()
     return or_(
         Task.assignee_id == user.id,
         and_(
