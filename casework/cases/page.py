@@ -8,8 +8,10 @@ the municipality (issue 16: at most 15 at national scale, the audit chain of the
 - the short lists shown as they are, in one statement (``casework.panels.read_lists``): the
   other cases holding a person's personal code (with whether the reader may see each), the
   client's participation, the group's meetings, and for whoever manages the case the group's
-  decisions (risk form and workflow) and the municipality's people (member and reassignment
-  forms), with the names of the users a history line names.
+  decisions (risk form and workflow), with the names of the users a history line names.
+
+The forms that choose among the municipality's people (a thousand and more at national scale)
+have pages of their own: ``people`` reads them there.
 """
 
 from __future__ import annotations
@@ -85,7 +87,6 @@ class Lists:
     participation: list = field(default_factory=list)
     meetings: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
-    people: list = field(default_factory=list)
     named_users: dict = field(default_factory=dict)
 
 
@@ -98,8 +99,7 @@ def read(case: Case, user, *, group: CooperationGroup | None, events, manages: b
       opinion, attended)``, newest first;
     - ``meetings``: the group's, ``(id, starts_at, title, kind, status, held_at)``, newest first;
     - for whoever manages the case (``manages``): ``decisions``, the group's ``(id, number,
-      text, published)`` newest first, and ``people``, the municipality's active users
-      ``(id, full_name, institution, manager)`` by institution and name;
+      text, published)`` newest first (the risk form and the workflow);
     - ``named_users``: ``{id: (id, full_name)}`` of the users the history ``events`` name in
       their details (members added or removed, the case managers of a reassignment).
     """
@@ -124,15 +124,6 @@ def read(case: Case, user, *, group: CooperationGroup | None, events, manages: b
                 select(Decision.id, Decision.number, Decision.text,
                        Decision.published_at.is_not(None).label("published"))
                 .where(Decision.group_id == group.id), (Decision.id.desc(),))
-        is_manager = exists().where(UserRole.user_id == User.id,
-                                    UserRole.role == Role.CASE_MANAGER.value)
-        lists["people"] = (
-            select(User.id, User.full_name, Institution.name.label("institution"),
-                   is_manager.label("manager"))
-            .join(Institution, Institution.id == User.institution_id)
-            .where(Institution.municipality_id == case.municipality_id,
-                   User.active.is_(True)),
-            (Institution.name, Institution.id, User.full_name))
     named = {(e.details or {}).get(key) for e in events for key in NAMED_USER_KEYS}
     named = {i for i in named if isinstance(i, int) and not isinstance(i, bool)}
     if named:
@@ -142,5 +133,20 @@ def read(case: Case, user, *, group: CooperationGroup | None, events, manages: b
     return Lists(
         elsewhere=queries.person_matches(rows["elsewhere"], case, user),
         participation=rows["participation"], meetings=rows.get("meetings", []),
-        decisions=rows.get("decisions", []), people=rows.get("people", []),
+        decisions=rows.get("decisions", []),
         named_users={u.id: u for u in rows.get("named_users", [])})
+
+
+def people(case: Case, *, managers_only: bool = False) -> list:
+    """The active users of the case's municipality, ``(id, full_name, institution)`` by
+    institution and name (the member form), or only its case managers by name (the
+    reassignment form)."""
+    stmt = (select(User.id, User.full_name, Institution.name.label("institution"))
+            .join(Institution, Institution.id == User.institution_id)
+            .where(Institution.municipality_id == case.municipality_id, User.active.is_(True)))
+    if managers_only:
+        return db.session.execute(stmt.where(exists().where(
+            UserRole.user_id == User.id, UserRole.role == Role.CASE_MANAGER.value))
+            .order_by(User.full_name, User.id)).all()
+    return db.session.execute(
+        stmt.order_by(Institution.name, Institution.id, User.full_name)).all()

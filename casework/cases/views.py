@@ -185,16 +185,16 @@ def cases():
 
 
 # -- one case ---------------------------------------------------------------------------------
-def _case_forms(case: Case, members=(), decisions=(), people=(), **overrides) -> dict:
-    """The case page's forms; ``decisions`` and ``people`` as ``page.read`` gives them."""
+def _case_forms(case: Case, decisions=(), **overrides) -> dict:
+    """The case page's forms; ``decisions`` as ``page.read`` gives them. The forms that list
+    the municipality's people have pages of their own (``case_member_add``,
+    ``case_reassign``)."""
     forms = {
         "transition": TransitionForm(formdata=None),
         "risk": RiskForm(formdata=None),
         "person": PersonForm(formdata=None),
         "note": NoteForm(formdata=None),
         "participation": ParticipationForm(formdata=None),
-        "member": MemberForm(formdata=None),
-        "reassign": ReassignForm(formdata=None),
         "review": ReviewForm(formdata=None),
     }
     forms.update(overrides)
@@ -205,16 +205,7 @@ def _case_forms(case: Case, members=(), decisions=(), people=(), **overrides) ->
         SelectChoice(d.id, f"{d.number}: {d.text[:60]}") for d in decisions]
     forms["participation"].person_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.full_name) for p in case.persons]
-    current = {m.user_id for m in members if m.member_to is None}
-    # The member form offers the municipality's active people, the reassignment form its
-    # case managers.
-    forms["member"].user_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(p.id, f"{p.full_name} ({p.institution})") for p in people
-        if p.id not in current]
-    managers = sorted((p.full_name, p.id) for p in people if p.manager)
-    forms["reassign"].case_manager_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i, name) for name, i in managers]
-    for name in ("transition", "risk", "reassign", "review"):
+    for name in ("transition", "risk", "review"):
         if not forms[name].version.data:
             forms[name].version.data = case.version
     return forms
@@ -256,7 +247,7 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None,
         "cases/case.html", case=case, history=reads["history"], notes=notes, tasks=tasks,
         participation=lists.participation, members=members,
         persons_by_id={p.id: p for p in case.persons},
-        forms=_case_forms(case, members, lists.decisions, lists.people, **forms),
+        forms=_case_forms(case, lists.decisions, **forms),
         may_manage=manages, supervises=access.supervises(me, case),
         lifecycle_triggers=ops.allowed_case_triggers(me, case, facts),
         risk_triggers=ops.allowed_risk_triggers(me, case, risk),
@@ -399,18 +390,48 @@ def case_participation(case_id: int):
     return _post_case_change(case_id, "participation", form, action)
 
 
-@bp.route("/cases/<int:case_id>/members", methods=["POST"])
+def _case_form_page(case_id: int, name: str, form, fill, action, *, title, submit, fields):
+    """A form of the case page that lists the municipality's people (adding a member,
+    reassigning the case) on a page of its own: the case page would otherwise write a thousand
+    options and more into every view of the case. GET shows the form; POST saves it as the case
+    page's other forms do and goes back to its section."""
+    def render(found, status, f):
+        if not access.may_manage_case(_me(), found):
+            abort(403)
+        f = f or type(form)(formdata=None)
+        fill(found, f)
+        return render_template("cases/case_form.html", case=found, form=f, title=title,
+                               submit=submit, fields=fields,
+                               anchor=CASE_SECTIONS[name]), status
+
+    if request.method == "GET":
+        found = queries.get_case_or_404(case_id, _me())
+        return render(found, 200, None)
+    return post_change(lambda: queries.get_case_or_404(case_id, _me()), form, action, render,
+                       success_url=lambda *_ignored: url_for(
+                           ".case", case_id=case_id, _anchor=CASE_SECTIONS[name]))
+
+
+@bp.route("/cases/<int:case_id>/members", methods=["GET", "POST"])
 @login_required
 def case_member_add(case_id: int):
     """Add a specialist to the case's group: they gain access to the case."""
     form = MemberForm()
     form.user_id.validate_choice = False
 
+    def fill(found, f):
+        group = ops.case_group(found)
+        current = {m.user_id for m in group.members if m.member_to is None} if group else set()
+        f.user_id.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(p.id, f"{p.full_name} ({p.institution})")
+            for p in page.people(found) if p.id not in current]
+
     def action(found, f):
         user = db.session.get(User, f.user_id.data)
         ops.add_group_member(_me(), found, user, f.role_in_group.data or None)
 
-    return _post_case_change(case_id, "member", form, action)
+    return _case_form_page(case_id, "member", form, fill, action, title=_("Add a member"),
+                           submit=_("Add"), fields=("user_id", "role_in_group"))
 
 
 @bp.route("/cases/<int:case_id>/members/<int:member_id>/remove", methods=["POST"])
@@ -431,18 +452,28 @@ def case_member_remove(case_id: int, member_id: int):
     return redirect(url_for(".case", case_id=case_id))
 
 
-@bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
+@bp.route("/cases/<int:case_id>/reassign", methods=["GET", "POST"])
 @login_required
 def case_reassign(case_id: int):
     """The head of service gives the case to another case manager."""
     form = ReassignForm()
     form.case_manager_id.validate_choice = False
 
+    def fill(found, f):
+        if not access.supervises(_me(), found):
+            abort(403)
+        f.case_manager_id.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(p.id, p.full_name) for p in page.people(found, managers_only=True)]
+        if not f.version.data:
+            f.version.data = found.version
+
     def action(found, f):
         ops.reassign_case_manager(_me(), found, db.session.get(User, f.case_manager_id.data),
                                   expected_version=f.version.data)
 
-    return _post_case_change(case_id, "reassign", form, action)
+    return _case_form_page(case_id, "reassign", form, fill, action,
+                           title=_("Reassign the case"), submit=_("Reassign"),
+                           fields=("case_manager_id",))
 
 
 # -- head of service and coordinator views ----------------------------------------------------
