@@ -16,7 +16,7 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import escape
 from wtforms import (
     DateTimeField,
     HiddenField,
@@ -136,10 +136,6 @@ class SafeUrl:
             raise ValidationError(str(self.message or UNSAFE_URL))
 
 
-_OPTION = Markup('<option{1} value="{0}">{2}</option>')
-_SELECTED = Markup(" selected")
-
-
 class FastSelect(Select):
     """WTForms' select, with each plain option written directly: a list of a municipality's
     people (a thousand options and more) renders in a few milliseconds instead of tens. An
@@ -149,8 +145,11 @@ class FastSelect(Select):
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw or isinstance(choice.value, bool) or choice.value is None:
             return super().render_option(choice, **kwargs)
-        return _OPTION.format(choice.value, _SELECTED if choice.selected else "",
-                              choice.label or choice.value)
+        # ``escape`` per value; ``Markup.format`` would cost a string formatter per option
+        # (about 30 ms for the case page's 2 000 options). The widget joins them into Markup.
+        selected = " selected" if choice.selected else ""
+        return (f'<option{selected} value="{escape(choice.value)}">'
+                f"{escape(choice.label or choice.value)}</option>")
 
 
 class BaseForm(FlaskForm):

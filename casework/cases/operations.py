@@ -125,16 +125,27 @@ def _check_version(case: Case, expected_version) -> None:
 
 
 # -- facts for the workflows ------------------------------------------------------------------
-def case_facts(case: Case) -> case_lifecycle.CaseFacts:
-    """What the lifecycle's conditions need to know, read from the database."""
-    open_tasks = (select(func.count()).select_from(Task)
-                  .where(Task.case_id == case.id, Task.status == "open",
-                         Task.issued_at.is_not(None)).scalar_subquery())
-    last_held = (select(func.max(Meeting.held_at))
-                 .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
-                 .where(CooperationGroup.case_id == case.id,
-                        Meeting.status.in_(("held", "minutes_approved"))).scalar_subquery())
-    open_tasks, last_held = db.session.execute(select(open_tasks, last_held)).one()
+#: The statuses of a meeting that was held.
+HELD_STATUSES = ("held", "minutes_approved")
+
+
+def case_facts(case: Case, tasks=None, meetings=None) -> case_lifecycle.CaseFacts:
+    """What the lifecycle's conditions need to know, read from the database; or, when the
+    caller has read them (the case page), counted from ``tasks`` (every task of the case) and
+    ``meetings`` (every meeting of its group, with ``status`` and ``held_at``)."""
+    if tasks is not None and meetings is not None:
+        open_tasks = sum(1 for t in tasks if t.status == "open" and t.issued_at is not None)
+        last_held = max((m.held_at for m in meetings
+                         if m.status in HELD_STATUSES and m.held_at is not None), default=None)
+    else:
+        open_tasks = (select(func.count()).select_from(Task)
+                      .where(Task.case_id == case.id, Task.status == "open",
+                             Task.issued_at.is_not(None)).scalar_subquery())
+        last_held = (select(func.max(Meeting.held_at))
+                     .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+                     .where(CooperationGroup.case_id == case.id,
+                            Meeting.status.in_(HELD_STATUSES)).scalar_subquery())
+        open_tasks, last_held = db.session.execute(select(open_tasks, last_held)).one()
     return case_lifecycle.CaseFacts(
         case_manager_assigned=case.case_manager_id is not None, risk=case.risk,
         open_task_count=open_tasks or 0, crisis_started_at=case.crisis_started_at,

@@ -106,13 +106,16 @@ def visible_cases(user):
     return select(Case).where(case_visibility(user))
 
 
+#: How a single case is loaded: with its categories and persons, which the case page and the
+#: API show. Joined in one statement: a case has one or two categories and a few persons, so
+#: the product of the two stays a handful of rows.
+CASE_LOAD = (joinedload(Case.category_rows), joinedload(Case.persons))
+
+
 def get_case_or_404(case_id: int, user) -> Case:
     """The case if ``user`` may see it; otherwise 404 (never 403)."""
-    # The categories come joined (a case has one or two), the persons in a query of their own
-    # (the case page and the API show both; joined together they would multiply each other).
     found = db.session.execute(
-        visible_cases(user).where(Case.id == case_id)
-        .options(joinedload(Case.category_rows), selectinload(Case.persons))
+        visible_cases(user).where(Case.id == case_id).options(*CASE_LOAD)
     ).unique().scalar_one_or_none()
     if found is None:
         abort(404)
@@ -220,27 +223,37 @@ def persons_elsewhere(case_obj: Case, user) -> dict[int, PersonMatches]:
     user may not see is never named; the case manager and the head of service learn only that a
     match exists (the head of the social service can check it, and showing the hint is
     audited); anyone else, such as a specialist of the group, learns nothing of it at all.
+    One query: whether the user may see the other case comes with each match.
     """
-    from casework.cases.access import may_manage_case
+    return person_matches(db.session.execute(
+        persons_elsewhere_select(case_obj, user).order_by(Case.number)).all(), case_obj, user)
 
+
+def persons_elsewhere_select(case_obj: Case, user):
+    """The select behind ``persons_elsewhere`` (no order): per match the person of this case,
+    the other case's id and number, and whether ``user`` may see that case."""
     other = CasePerson.__table__.alias("other")
-    rows = db.session.execute(
-        select(CasePerson.id, Case.id, Case.number)
+    return (
+        select(CasePerson.id.label("person_id"), Case.id.label("case_id"), Case.number,
+               case_visibility(user).label("visible"))
         .join(other, and_(other.c.personal_code == CasePerson.personal_code,
                           other.c.case_id != CasePerson.case_id))
         .join(Case, Case.id == other.c.case_id)
         .where(CasePerson.case_id == case_obj.id, CasePerson.personal_code.is_not(None),
-               Case.municipality_id == case_obj.municipality_id)
-        .order_by(Case.number)
-    ).all()
+               Case.municipality_id == case_obj.municipality_id))
+
+
+def person_matches(rows, case_obj: Case, user) -> dict[int, PersonMatches]:
+    """``persons_elsewhere`` from the rows of ``persons_elsewhere_select``, ordered by the
+    other case's number."""
+    from casework.cases.access import may_manage_case
+
     if not rows:
         return {}
-    visible = set(db.session.scalars(
-        select(Case.id).where(Case.id.in_({r[1] for r in rows}), case_visibility(user))))
     may_hint = may_manage_case(user, case_obj)
     result: dict[int, PersonMatches] = {}
-    for person_id, other_case_id, number in rows:
-        if other_case_id in visible:
+    for person_id, other_case_id, number, visible in rows:
+        if visible:
             matches = result.setdefault(person_id, PersonMatches())
             if (other_case_id, number) not in matches.visible:
                 matches.visible.append((other_case_id, number))

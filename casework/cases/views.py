@@ -8,15 +8,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import and_, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 from wtforms import SelectChoice
 
 from casework import listing
 from casework.access import role_required
-from casework.auth.models import Role, User, UserRole
+from casework.auth.models import Role, User
 from casework.auth.operations import OperationRefused
-from casework.cases import access, queries, search
+from casework.cases import access, page, queries, search
 from casework.cases import operations as ops
 from casework.cases.forms import (
     BreakGlassForm,
@@ -31,12 +31,11 @@ from casework.cases.forms import (
     TransitionForm,
     TriageForm,
 )
-from casework.cases.models import CATEGORY_LABELS, Case, CaseEvent, ClientParticipation
+from casework.cases.models import CATEGORY_LABELS, Case, Note
 from casework.extensions import db
 from casework.forms import show_refusal
-from casework.groups.models import CooperationGroup, Decision
-from casework.orgs.models import Institution
 from casework.plans.forms import goal_statuses_from
+from casework.plans.queries import plan_with_goals
 from casework.policies.operations import policy_for
 from casework.tasks.models import Task
 from casework.web import AlreadySent, already_sent, once, post_change
@@ -187,119 +186,70 @@ def cases():
 
 
 # -- one case ---------------------------------------------------------------------------------
-def _group_decisions(group) -> list:
-    """(id, number, text, published) of the group's decisions, newest first: the risk form
-    lists them and the risk workflow needs the published ones (one query for both)."""
-    if group is None:
-        return []
-    return db.session.execute(
-        select(Decision.id, Decision.number, Decision.text, Decision.published_at.is_not(None))
-        .where(Decision.group_id == group.id).order_by(Decision.id.desc())).all()
-
-
-def _municipality_people(case: Case) -> tuple[list, list]:
-    """The municipality's institutions (kept in the session while the page renders: its rows
-    name them) and its active people with their institution and whether they are case
-    managers, ordered by institution and name: one query for both."""
-    is_manager = exists().where(UserRole.user_id == User.id,
-                                UserRole.role == Role.CASE_MANAGER.value)
-    rows = db.session.execute(
-        select(Institution, User.id, User.full_name, is_manager)
-        .outerjoin(User, and_(User.institution_id == Institution.id, User.active.is_(True)))
-        .where(Institution.municipality_id == case.municipality_id)
-        .order_by(Institution.name, Institution.id, User.full_name)).all()
-    institutions = list({inst.id: inst for inst, *_rest in rows}.values())
-    people = [(uid, name, inst.name, bool(manager))
-              for inst, uid, name, manager in rows if uid is not None]
-    return institutions, people
-
-
-def _case_forms(case: Case, group=None, members=None, decisions=None, people=None,
-                **overrides) -> dict:
+def _case_forms(case: Case, decisions=(), **overrides) -> dict:
+    """The case page's forms; ``decisions`` as ``page.read`` gives them. The forms that list
+    the municipality's people have pages of their own (``case_member_add``,
+    ``case_reassign``)."""
     forms = {
         "transition": TransitionForm(formdata=None),
         "risk": RiskForm(formdata=None),
         "person": PersonForm(formdata=None),
         "note": NoteForm(formdata=None),
         "participation": ParticipationForm(formdata=None),
-        "member": MemberForm(formdata=None),
-        "reassign": ReassignForm(formdata=None),
         "review": ReviewForm(formdata=None),
     }
     forms.update(overrides)
     forms["transition"].closure_reason.choices = [SelectChoice("", "—")] + [
         SelectChoice(k.value, pick_label(v, str(get_locale())))
         for k, v in case_lifecycle.CLOSURE_REASONS.items()]
-    if decisions is None:
-        decisions = _group_decisions(group)
     forms["risk"].decision_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i, f"{n}: {t[:60]}") for i, n, t, _published in decisions]
+        SelectChoice(d.id, f"{d.number}: {d.text[:60]}") for d in decisions]
     forms["participation"].person_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.full_name) for p in case.persons]
-    members = {m.user_id for m in members if m.member_to is None}
-    # The member form offers the municipality's active people, the reassignment form its
-    # case managers.
-    candidates = people if people is not None else _municipality_people(case)[1]
-    forms["member"].user_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i, f"{n} ({inst})") for i, n, inst, _m in candidates if i not in members]
-    managers = sorted(((n, i) for i, n, _inst, manager in candidates if manager))
-    forms["reassign"].case_manager_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(i, name) for name, i in managers]
-    for name in ("transition", "risk", "reassign", "review"):
+    for name in ("transition", "risk", "review"):
         if not forms[name].version.data:
             forms[name].version.data = case.version
     return forms
 
 
-def _preload_people(case: Case, history, notes, participation, tasks, members,
-                    institutions) -> dict:
-    """Load every user, institution and person the case page names in three queries, so that
-    the rows' ``actor``, ``author``, ``assignee``... are found in the session, not queried one
-    by one: the page costs the same number of queries whatever the length of its lists."""
-    named = ("user_id", "from", "to")  # the users a history line names (filters.event_label)
-    ids = ({e.actor_id for e in history}
-           | {(e.details or {}).get(key) for e in history for key in named}
-           | {n.author_id for n in notes} | {p.informed_by_id for p in participation}
-           | {t.assignee_id for t in tasks} | {m.user_id for m in members}
-           | {case.case_manager_id})
-    ids = {i for i in ids if isinstance(i, int)}
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_(ids or {0})).options(lazyload(User.role_rows)))}
-    # The session holds rows weakly: keep the institutions referenced while the page renders.
-    users["institutions"] = institutions
-    case.persons  # noqa: B018 - loads the persons once (participation rows name them)
-    return users
+def _case_page_reads(case: Case, assessment) -> dict:
+    """What the case page shows before its read is audited (``casework.cases.page``): the
+    group with its members, the history and the short lists (the other cases of its persons
+    among them, which the audit record names)."""
+    manages = access.may_manage_case(_me(), case)
+    group = page.case_group(case)
+    history = page.history(case)
+    return {"assessment": assessment, "group": group, "history": history, "manages": manages,
+            "lists": page.read(case, _me(), group=group, events=history, manages=manages)}
 
 
 def _render_case(case: Case, status: int = 200, open_panel: str | None = None,
-                 elsewhere: dict | None = None, **forms):
+                 reads: dict | None = None, **forms):
     me = _me()
-    history = db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
-    notes = db.session.scalars(queries.visible_notes(me, case)).all()
-    participation = db.session.scalars(
-        select(ClientParticipation).where(ClientParticipation.case_id == case.id)
-        .order_by(ClientParticipation.created_at.desc())).all()
-    tasks = db.session.scalars(select(Task).where(Task.case_id == case.id)
-                               .order_by(Task.status, Task.due_date)).all()
-    # The group with its members in one query (the page lists current members first).
-    group = db.session.execute(
-        select(CooperationGroup).where(CooperationGroup.case_id == case.id)
-        .options(joinedload(CooperationGroup.members))).unique().scalar_one_or_none()
-    members = sorted(group.members, key=lambda m: (m.member_to is not None, m.member_from))
-    decisions = _group_decisions(group)
+    if reads is None:  # a form sent back with its errors: the case came without the panels
+        from casework.plans.queries import latest_assessment
+
+        reads = _case_page_reads(case, latest_assessment(case))
+    lists, group, manages = reads["lists"], reads["group"], reads["manages"]
+    notes = db.session.scalars(queries.visible_notes(me, case).options(
+        joinedload(Note.author).lazyload(User.role_rows),
+        joinedload(Note.author_institution))).all()
+    tasks = db.session.scalars(
+        select(Task).where(Task.case_id == case.id)
+        .options(joinedload(Task.assignee).lazyload(User.role_rows))
+        .order_by(Task.status, Task.due_date)).all()
+    members = sorted(group.members, key=lambda m: (m.member_to is not None, m.member_from)) \
+        if group is not None else []
     facts = risk = None
-    if access.may_manage_case(me, case):
-        facts = ops.case_facts(case)
-        risk = ops.risk_facts(case, [i for i, _n, _t, published in decisions if published])
-    institutions, people = _municipality_people(case)
-    users = _preload_people(case, history, notes, participation, tasks, members, institutions)
+    if manages:
+        facts = ops.case_facts(case, tasks=tasks, meetings=lists.meetings)
+        risk = ops.risk_facts(case, [d.id for d in lists.decisions if d.published])
     return render_template(
-        "cases/case.html", case=case, history=history, notes=notes, tasks=tasks,
-        participation=participation, members=members,
-        forms=_case_forms(case, group, members, decisions, people, **forms),
-        may_manage=access.may_manage_case(me, case), supervises=access.supervises(me, case),
+        "cases/case.html", case=case, history=reads["history"], notes=notes, tasks=tasks,
+        participation=lists.participation, members=members,
+        persons_by_id={p.id: p for p in case.persons},
+        forms=_case_forms(case, lists.decisions, **forms),
+        may_manage=manages, supervises=access.supervises(me, case),
         lifecycle_triggers=ops.allowed_case_triggers(me, case, facts),
         risk_triggers=ops.allowed_risk_triggers(me, case, risk),
         blocked=ops.blocked_triggers(me, case, facts, risk),
@@ -307,11 +257,11 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None,
         lifecycle_labels=case_lifecycle.TRIGGER_LABELS, risk_labels=risk_profile.TRIGGER_LABELS,
         statuses=case_lifecycle.STATUS_LABELS,
         closure_reasons=case_lifecycle.CLOSURE_REASONS,
-        elsewhere=queries.persons_elsewhere(case, me) if elsewhere is None else elsewhere,
-        today=date.today(), group=group,
+        elsewhere=lists.elsewhere, today=date.today(), group=group, meetings=lists.meetings,
+        plan_section=(reads["assessment"], plan_with_goals(case)),
         referrals=db.session.scalars(queries.referrals_of_case(case)).unique().all(),
         children=search.children_of(case), age_on=search.age_on,
-        open_panel=open_panel, users=users,
+        open_panel=open_panel, users=lists.named_users,
     ), status
 
 
@@ -319,13 +269,13 @@ def _render_case(case: Case, status: int = 200, open_panel: str | None = None,
 @login_required
 def case(case_id: int):
     """The case page; every read is in the audit log."""
-    found = queries.get_case_or_404(case_id, _me())
-    elsewhere = queries.persons_elsewhere(found, _me())
-    ops.record_case_view(_me(), found, elsewhere)
+    found, assessment = page.get_case_for_page_or_404(case_id, _me())
+    reads = _case_page_reads(found, assessment)
+    ops.record_case_view(_me(), found, reads["lists"].elsewhere)
     # Rendered before the commit, which would expire every loaded row (and reload each).
-    page = _render_case(found, elsewhere=elsewhere)
+    response = _render_case(found, reads=reads)
     db.session.commit()
-    return page
+    return response
 
 
 def _post_case_change(case_id: int, form_name: str, form, action, *, creates: bool = False):
@@ -441,18 +391,48 @@ def case_participation(case_id: int):
     return _post_case_change(case_id, "participation", form, action)
 
 
-@bp.route("/cases/<int:case_id>/members", methods=["POST"])
+def _case_form_page(case_id: int, name: str, form, fill, action, *, title, submit, fields):
+    """A form of the case page that lists the municipality's people (adding a member,
+    reassigning the case) on a page of its own: the case page would otherwise write a thousand
+    options and more into every view of the case. GET shows the form; POST saves it as the case
+    page's other forms do and goes back to its section."""
+    def render(found, status, f):
+        if not access.may_manage_case(_me(), found):
+            abort(403)
+        f = f or type(form)(formdata=None)
+        fill(found, f)
+        return render_template("cases/case_form.html", case=found, form=f, title=title,
+                               submit=submit, fields=fields,
+                               anchor=CASE_SECTIONS[name]), status
+
+    if request.method == "GET":
+        found = queries.get_case_or_404(case_id, _me())
+        return render(found, 200, None)
+    return post_change(lambda: queries.get_case_or_404(case_id, _me()), form, action, render,
+                       success_url=lambda *_ignored: url_for(
+                           ".case", case_id=case_id, _anchor=CASE_SECTIONS[name]))
+
+
+@bp.route("/cases/<int:case_id>/members", methods=["GET", "POST"])
 @login_required
 def case_member_add(case_id: int):
     """Add a specialist to the case's group: they gain access to the case."""
     form = MemberForm()
     form.user_id.validate_choice = False
 
+    def fill(found, f):
+        group = ops.case_group(found)
+        current = {m.user_id for m in group.members if m.member_to is None} if group else set()
+        f.user_id.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(p.id, f"{p.full_name} ({p.institution})")
+            for p in page.people(found) if p.id not in current]
+
     def action(found, f):
         user = db.session.get(User, f.user_id.data)
         ops.add_group_member(_me(), found, user, f.role_in_group.data or None)
 
-    return _post_case_change(case_id, "member", form, action)
+    return _case_form_page(case_id, "member", form, fill, action, title=_("Add a member"),
+                           submit=_("Add"), fields=("user_id", "role_in_group"))
 
 
 @bp.route("/cases/<int:case_id>/members/<int:member_id>/remove", methods=["POST"])
@@ -473,18 +453,28 @@ def case_member_remove(case_id: int, member_id: int):
     return redirect(url_for(".case", case_id=case_id))
 
 
-@bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
+@bp.route("/cases/<int:case_id>/reassign", methods=["GET", "POST"])
 @login_required
 def case_reassign(case_id: int):
     """The head of service gives the case to another case manager."""
     form = ReassignForm()
     form.case_manager_id.validate_choice = False
 
+    def fill(found, f):
+        if not access.supervises(_me(), found):
+            abort(403)
+        f.case_manager_id.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(p.id, p.full_name) for p in page.people(found, managers_only=True)]
+        if not f.version.data:
+            f.version.data = found.version
+
     def action(found, f):
         ops.reassign_case_manager(_me(), found, db.session.get(User, f.case_manager_id.data),
                                   expected_version=f.version.data)
 
-    return _post_case_change(case_id, "reassign", form, action)
+    return _case_form_page(case_id, "reassign", form, fill, action,
+                           title=_("Reassign the case"), submit=_("Reassign"),
+                           fields=("case_manager_id",))
 
 
 # -- head of service and coordinator views ----------------------------------------------------

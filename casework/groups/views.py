@@ -73,18 +73,6 @@ def _route_exists(path: str) -> bool:
 
 
 @bp.app_template_global()
-def case_group_meetings(case: Case, group: CooperationGroup | None = None):
-    """For the case page: the case's group (read here unless the page passes it) and its
-    meetings (the case is already visible)."""
-    if group is None or group.case_id != case.id:
-        group = db.session.scalar(
-            select(CooperationGroup).where(CooperationGroup.case_id == case.id))
-    if group is None:
-        return None, []
-    return group, db.session.scalars(queries.group_meetings(group)).all()
-
-
-@bp.app_template_global()
 def meeting_status_label(status: str) -> str:
     """A meeting status in the user's language."""
     from flask_babel import get_locale

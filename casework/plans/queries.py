@@ -7,6 +7,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from casework.auth.models import User
 from casework.extensions import db
 from casework.groups.models import Decision
 from casework.plans.models import Assessment, GoalProgress, PlanGoal, PlanGoalTask, SupportPlan
@@ -15,7 +16,8 @@ from casework.tasks.models import Task
 
 def assessments_of(case):
     """The case's assessment versions, newest first."""
-    return (select(Assessment).options(joinedload(Assessment.assessed_by))
+    return (select(Assessment).options(joinedload(Assessment.assessed_by)
+                                       .lazyload(User.role_rows))
             .where(Assessment.case_id == case.id).order_by(Assessment.version.desc()))
 
 
@@ -38,7 +40,8 @@ def plan_with_goals(case) -> SupportPlan | None:
         select(SupportPlan)
         .outerjoin(PlanGoal, PlanGoal.plan_id == SupportPlan.id)
         .options(contains_eager(SupportPlan.goals).joinedload(PlanGoal.responsible_institution),
-                 contains_eager(SupportPlan.goals).joinedload(PlanGoal.responsible_user),
+                 contains_eager(SupportPlan.goals).joinedload(PlanGoal.responsible_user)
+                 .lazyload(User.role_rows),
                  contains_eager(SupportPlan.goals).joinedload(PlanGoal.decision),
                  joinedload(SupportPlan.agreement_decision))
         .where(SupportPlan.case_id == case.id)

@@ -52,12 +52,6 @@ def _labels() -> dict:
 
 
 @bp.app_template_global()
-def case_plan_section(case):
-    """For the case page: the latest assessment and the plan with its goals (two queries)."""
-    return queries.latest_assessment(case), queries.plan_with_goals(case)
-
-
-@bp.app_template_global()
 def goal_status_choices():
     """The review form's choices of a goal's progress."""
     return _goal_status_choices()

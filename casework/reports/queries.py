@@ -7,21 +7,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from casework.auth.models import Role
 from casework.db_types import utcnow
 from casework.extensions import db
 from casework.groups.models import Decision, Meeting
 from casework.orgs.models import Municipality
+from casework.policies.models import PolicySetting
 from casework.policies.operations import policy_for
 from casework.reports.indicators import year_bounds
 from casework.reports.models import AnnualReport
 from casework.reports.operations import FROZEN, NARRATIVE_FIELDS, is_inspector
-from workflows.policy import annual_report_overdue_from, local_date
+from workflows.policy import Policy, annual_report_overdue_from, local_date
 
 #: Reports counted in the national aggregate.
 AGGREGATED = ("submitted", "accepted")
+#: The states of a report that end the coordinators' banner.
+BANNER_DONE = ("submitted", "accepted")
+#: The policy setting the banner's deadline follows (``policy_for`` would read them all).
+DEADLINE_SETTING = "annual_report_overdue_from"
 #: Figures of the national aggregate: (key, path in the snapshot).
 KEY_FIGURES = (
     ("strategic_meetings", ("B", "meetings_held")),
@@ -140,17 +145,15 @@ class Banner:
 
 def banner_for(user, on: date | None = None) -> Banner | None:
     """From 1 February until the report on last year is submitted: days left until 31 March
-    and what is missing. Three small queries; None for other users and outside the period."""
+    and what is missing. One query (it runs on every page of coordinators and heads of
+    service): the report, the municipality's deadline setting and, unless the report is
+    submitted, the counts of what is missing; None for other users and outside the period."""
     if not user.is_authenticated or user.municipality_id is None or \
             not user.has_role(Role.COORDINATOR, Role.HEAD_OF_SERVICE):
         return None
     on = on or today()
     year = on.year - 1
     if on < date(on.year, 2, 1):
-        return None
-    report = report_for(user.municipality_id, year)
-    status = report.status if report is not None else "not_started"
-    if status in ("submitted", "accepted"):
         return None
     start, end = year_bounds(year)
     muni_id = user.municipality_id
@@ -163,11 +166,28 @@ def banner_for(user, on: date | None = None) -> Banner | None:
         select(func.count()).select_from(Decision)
         .where(Decision.municipality_id == muni_id, Decision.status == "pending",
                Decision.published_at >= start, Decision.published_at < end).scalar_subquery())
-    minutes, pending = db.session.execute(select(minutes, pending)).one()
+    deadline = (select(PolicySetting.value)
+                .where(PolicySetting.municipality_id == muni_id,
+                       PolicySetting.key == DEADLINE_SETTING).scalar_subquery())
+    # The counts only while the report is open (a CASE evaluates its subquery only when
+    # taken): once it is submitted the banner is gone.
+    still_open = or_(AnnualReport.id.is_(None), AnnualReport.status.not_in(BANNER_DONE))
+    report, minutes, pending, deadline = db.session.execute(
+        select(AnnualReport, case((still_open, minutes)), case((still_open, pending)),
+               deadline)
+        .select_from(Municipality)
+        .outerjoin(AnnualReport, and_(AnnualReport.municipality_id == Municipality.id,
+                                      AnnualReport.year == year))
+        .where(Municipality.id == muni_id)).one()
+    status = report.status if report is not None else "not_started"
+    if status in BANNER_DONE:
+        return None
     empty = [name for name in NARRATIVE_FIELDS
              if report is None or not (getattr(report, name) or "").strip()]
-    overdue_from = annual_report_overdue_from(year, policy_for(muni_id))
+    policy = Policy.from_overrides({DEADLINE_SETTING: deadline} if deadline is not None else {})
+    overdue_from = annual_report_overdue_from(year, policy)
     # The deadline is the day before the report becomes overdue (31 March by default).
     return Banner(year=year, days_left=(overdue_from - timedelta(days=1) - on).days,
                   overdue=on >= overdue_from, status=status, empty_sections=empty,
                   minutes_not_approved=int(minutes or 0), decisions_pending=int(pending or 0))
+
