@@ -31,7 +31,7 @@ from casework.notifications.texts import deferred
 from casework.orgs.models import Municipality
 from casework.policies.operations import calendar_for, policy_for
 from casework.reports.models import AnnualReport
-from casework.tasks.models import Task
+from casework.tasks.models import Task, chased_untold
 from workflows.policy import (
     annual_report_overdue_from,
     annual_report_reminder_dates,
@@ -135,14 +135,65 @@ def _batches(stmt):
         yield rows[i:i + STREAM_BATCH]
 
 
-def _sweep(stmt, notifications_of) -> int:
+def _sweep(stmt, notifications_of, marker: _Marker | None = None) -> int:
     """Run one sweep's candidate query, turn each row into its notifications
     (``notifications_of(row)`` yields ``_notify_all`` tuples) and insert them batch by batch;
-    returns how many were added. A steady run (nothing new) is the one query and no row."""
+    returns how many were added. A steady run (nothing new) is the one query and no row.
+
+    With a ``marker``, the rows carry a ``told`` column (their notification exists already:
+    another process told it, or it was told before the marker was written): those are not
+    told again, and every row told or found told is marked on its source row in the same
+    transaction, so that the next run does not read it."""
     added = 0
     for rows in _batches(stmt):
-        added += _notify_all([n for row in rows for n in notifications_of(row)])
+        told = []
+        notifications = []
+        for row in rows:
+            if marker is not None and row.told:
+                told.append(row)
+                continue
+            mine = list(notifications_of(row))
+            if mine:
+                notifications += mine
+                told.append(row)
+        added += _notify_all(notifications)
+        if marker is not None:
+            marker.write(told)
     return added
+
+
+@dataclass(frozen=True)
+class _Marker:
+    """What a sweep writes on the rows it has told of: ``column`` (of ``table``) gets the
+    value ``value_of(row)`` (the occurrence told, such as the task's due date as read; a due
+    date changed meanwhile differs from it and is told again)."""
+
+    table: object
+    column: str
+    sql_type: object
+    value_of: Callable
+
+    def write(self, rows) -> None:
+        from sqlalchemy import Integer, bindparam, func, update
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        if not rows:
+            return
+        pairs = [(row.id, self.value_of(row)) for row in rows]
+        table = self.table
+        if db.session.get_bind().dialect.name == "postgresql":
+            # One statement per batch, whatever its length (as ``_insert_unnest``).
+            told = func.unnest(
+                bindparam("ids", [p[0] for p in pairs], type_=ARRAY(Integer)),
+                bindparam("told", [p[1] for p in pairs], type_=ARRAY(self.sql_type)),
+            ).table_valued("id", "value").render_derived(name="told")
+            db.session.execute(update(table).where(table.c.id == told.c.id)
+                               .values({self.column: told.c.value}))
+            return
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("row_id"))
+            .values({self.column: bindparam("told")}),
+            [{"row_id": i, "told": v} for i, v in pairs])
 
 
 def _visible_pairs(pairs, now: datetime) -> set[tuple[int, int]]:
@@ -307,8 +358,16 @@ class _Rules(dict):
 
 
 # -- tasks ------------------------------------------------------------------------------------
-def _issued_open_tasks():
-    return (Task.status == "open", Task.issued_at.is_not(None), Task.assignee_id.is_not(None))
+def _issued_open_tasks(told_on):
+    """The open issued tasks not told of for their due date (``told_on``, a marker): the rows
+    of the marker's partial index."""
+    return (chased_untold(told_on), Task.assignee_id.is_not(None))
+
+
+def _task_marker(column: str) -> _Marker:
+    from sqlalchemy import Date
+
+    return _Marker(Task.__table__, column, Date(), lambda row: row.due_date)
 
 
 def task_due(now: datetime) -> int:
@@ -328,11 +387,11 @@ def task_due(now: datetime) -> int:
     stmt = (select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id,
                    Task.case_id, Case.number,
                    and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now))
-                   .label("shown"))
+                   .label("shown"),
+                   _told(_key_of("task_due:t", Task.id, ":", Task.due_date)).label("told"))
             .outerjoin(Case, Case.id == Task.case_id)
-            .where(*_issued_open_tasks(), Task.due_date > today, Task.due_date <= latest,
-                   Task.due_date <= due_by,
-                   ~_told(_key_of("task_due:t", Task.id, ":", Task.due_date)))
+            .where(*_issued_open_tasks(Task.due_told_on), Task.due_date > today,
+                   Task.due_date <= latest, Task.due_date <= due_by)
             .order_by(Task.id))
 
     def notifications_of(r):
@@ -342,7 +401,7 @@ def task_due(now: datetime) -> int:
         yield (r.assignee_id, "task_due", text, case_link(r.case_id) if r.shown else TASKS_LINK,
                _key("task_due:t", r.id, ":", r.due_date), r.municipality_id)
 
-    return _sweep(stmt, notifications_of)
+    return _sweep(stmt, notifications_of, _task_marker("due_told_on"))
 
 
 def _escalation_day(calendar, today: date) -> date:
@@ -375,10 +434,10 @@ def task_overdue(now: datetime) -> int:
     assignees = (
         select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
                Case.number,
-               and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now)).label("shown"))
+               and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now)).label("shown"),
+               _told(_key_of("task_overdue:t", Task.id, ":", Task.due_date)).label("told"))
         .outerjoin(Case, Case.id == Task.case_id)
-        .where(*_issued_open_tasks(), Task.due_date < today,
-               ~_told(_key_of("task_overdue:t", Task.id, ":", Task.due_date)))
+        .where(*_issued_open_tasks(Task.overdue_told_on), Task.due_date < today)
         .order_by(Task.id))
 
     def assignee_notifications(r):
@@ -389,7 +448,7 @@ def task_overdue(now: datetime) -> int:
                case_link(r.case_id) if r.shown else TASKS_LINK,
                _key("task_overdue:t", r.id, ":", r.due_date), r.municipality_id)
 
-    added = _sweep(assignees, assignee_notifications)
+    added = _sweep(assignees, assignee_notifications, _task_marker("overdue_told_on"))
 
     escalate_by, latest = _by_municipality(
         Task.municipality_id, lambda m: _escalation_day(calendars[m], today))
@@ -400,16 +459,16 @@ def task_overdue(now: datetime) -> int:
                 else_=other_group.lead_id)
     leads = (
         select(Task.id, Task.due_date, Task.municipality_id, Task.case_id, Case.number,
-               lead.label("lead"), group_id.label("group_id"), User.full_name)
+               lead.label("lead"), group_id.label("group_id"), User.full_name,
+               _told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date)).label("told"))
         .join(User, User.id == Task.assignee_id)
         .outerjoin(Case, Case.id == Task.case_id)
         .outerjoin(case_group, case_group.case_id == Task.case_id)
         .outerjoin(Decision, Decision.id == Task.decision_id)
         .outerjoin(Meeting, and_(Meeting.id == Task.meeting_id, Task.decision_id.is_(None)))
         .outerjoin(other_group, other_group.id == group_id)
-        .where(*_issued_open_tasks(), Task.due_date <= latest, Task.due_date <= escalate_by,
-               ~_told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date)),
-               lead.is_not(None), lead != Task.assignee_id,
+        .where(*_issued_open_tasks(Task.lead_told_on), Task.due_date <= latest,
+               Task.due_date <= escalate_by, lead.is_not(None), lead != Task.assignee_id,
                or_(Task.case_id.is_(None), _visible(lead, now)))
         .order_by(Task.id))
 
@@ -426,7 +485,7 @@ def task_overdue(now: datetime) -> int:
         yield (r.lead, "task_overdue_lead", text, link,
                _key("task_overdue_lead:t", r.id, ":", r.due_date), r.municipality_id)
 
-    return added + _sweep(leads, lead_notifications)
+    return added + _sweep(leads, lead_notifications, _task_marker("lead_told_on"))
 
 
 # -- cases ------------------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""sweeps: what was told of a task written on the task (the due date of which the assignee was
+reminded, told it is overdue and the lead told), with partial indexes of the tasks still to be
+told of, backfilled from the notifications (issue 16)
+
+Revision ID: 8e3f5a1c7b92
+Revises: 6b2d9e4f1c73
+Create Date: 2026-12-04 19:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '8e3f5a1c7b92'
+down_revision = '6b2d9e4f1c73'
+branch_labels = None
+depends_on = None
+
+#: (index, marker column, de-duplication key prefix of its notifications)
+MARKERS = [
+    ('ix_task_due_untold', 'due_told_on', 'task_due:t'),
+    ('ix_task_overdue_untold', 'overdue_told_on', 'task_overdue:t'),
+    ('ix_task_lead_untold', 'lead_told_on', 'task_overdue_lead:t'),
+]
+
+
+def _untold(column: str, dialect: str) -> str:
+    distinct = 'IS DISTINCT FROM' if dialect == 'postgresql' else 'IS NOT'
+    return f"status = 'open' AND issued_at IS NOT NULL AND {column} {distinct} due_date"
+
+
+def backfill(dialect: str) -> list[str]:
+    """The statements marking every task whose notification exists with its due date (the
+    keys as ``casework.jobs.sweeps._key`` writes them: the id as digits, the date ISO)."""
+    day = "to_char(due_date, 'YYYY-MM-DD')" if dialect == 'postgresql' else 'due_date'
+    return [f"UPDATE task SET {column} = due_date WHERE EXISTS (SELECT 1 FROM notification "
+            f"WHERE notification.dedup_key = '{prefix}' || CAST(task.id AS VARCHAR) || ':' "
+            f"|| {day})"
+            for _name, column, prefix in MARKERS]
+
+
+def upgrade():
+    dialect = op.get_bind().dialect.name
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        for _name, column, _prefix in MARKERS:
+            batch_op.add_column(sa.Column(column, sa.Date(), nullable=True))
+    for statement in backfill(dialect):
+        op.execute(statement)
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        for name, column, _prefix in MARKERS:
+            where = sa.text(_untold(column, dialect))
+            batch_op.create_index(name, ['due_date'], unique=False, postgresql_where=where,
+                                  sqlite_where=where)
+
+
+def downgrade():
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        for name, column, _prefix in reversed(MARKERS):
+            batch_op.drop_index(name)
+            batch_op.drop_column(column)

@@ -1,0 +1,122 @@
+"""What a sweep has told is also written on the source row (issue 16): a task carries the due
+date of which its assignee was reminded, told overdue and its lead told, so that a steady run
+reads no row it has told of. The notifications' unique keys stay the record and what makes
+the sweeps idempotent; the marker is only a filter. A new due date is told again."""
+
+from datetime import date
+
+from sqlalchemy import select, text, update
+
+from casework.cases import operations as ops
+from casework.extensions import db
+from casework.jobs import sweeps
+from casework.notifications.models import Notification
+from casework.tasks.models import Task
+from tests.jobs.conftest import CHILD, notifications, riga
+from tests.jobs.test_sweeps import _run
+
+
+def _rows_read(monkeypatch) -> list:
+    """The candidate rows the sweeps read from now on."""
+    read = []
+    original = sweeps._batches
+
+    def counting(stmt):
+        for rows in original(stmt):
+            read.extend(rows)
+            yield rows
+
+    monkeypatch.setattr(sweeps, "_batches", counting)
+    return read
+
+
+def _task(task_id) -> Task:
+    db.session.expire_all()
+    return db.session.get(Task, task_id)
+
+
+def _overdue_with_lead(frozen, case_manager, specialist, make_case, make_task):
+    frozen(riga(2026, 6, 15, 9))
+    case = make_case(risk="green", child=CHILD)
+    ops.add_group_member(case_manager, case, specialist)
+    db.session.commit()
+    return make_task(specialist, date(2026, 6, 19), case=case)
+
+
+def test_a_told_task_is_not_read_again(monkeypatch, frozen, case_manager, specialist,
+                                       make_case, make_task):
+    task = _overdue_with_lead(frozen, case_manager, specialist, make_case, make_task)
+    soon = make_task(specialist, date(2026, 6, 30))
+    assert _run(sweeps.task_due, riga(2026, 6, 29, 7)) == 1
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 7)) == 2  # the assignee and the lead
+    assert (_task(task.id).overdue_told_on, _task(task.id).lead_told_on) == (
+        date(2026, 6, 19), date(2026, 6, 19))
+    assert _task(soon.id).due_told_on == date(2026, 6, 30)
+    read = _rows_read(monkeypatch)
+    assert _run(sweeps.task_due, riga(2026, 6, 29, 8)) == 0
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 8)) == 0
+    assert read == []
+
+
+def test_a_new_due_date_tells_the_assignee_and_the_lead_again(frozen, case_manager, specialist,
+                                                              make_case, make_task):
+    task = _overdue_with_lead(frozen, case_manager, specialist, make_case, make_task)
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 7)) == 2
+    task = _task(task.id)
+    task.due_date = date(2026, 6, 26)  # postponed, and overdue again
+    db.session.commit()
+    assert _run(sweeps.task_overdue, riga(2026, 7, 1, 7)) == 2
+    assert {n.dedup_key for n in notifications()} == {
+        f"task_overdue:t{task.id}:2026-06-19", f"task_overdue_lead:t{task.id}:2026-06-19",
+        f"task_overdue:t{task.id}:2026-06-26", f"task_overdue_lead:t{task.id}:2026-06-26"}
+    assert _run(sweeps.task_overdue, riga(2026, 7, 1, 8)) == 0
+
+
+def test_a_task_told_before_its_marker_is_not_told_again_and_is_marked(
+        monkeypatch, frozen, case_manager, specialist, make_case, make_task):
+    """The key decides: a task told by another process, or before the markers existed (the
+    migration writes them from the notifications), is not told twice."""
+    task = _overdue_with_lead(frozen, case_manager, specialist, make_case, make_task)
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 7)) == 2
+    db.session.execute(update(Task).where(Task.id == task.id).values(
+        overdue_told_on=None, lead_told_on=None))
+    db.session.commit()
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 8)) == 0
+    assert (_task(task.id).overdue_told_on, _task(task.id).lead_told_on) == (
+        date(2026, 6, 19), date(2026, 6, 19))
+    read = _rows_read(monkeypatch)
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 9)) == 0
+    assert read == []
+    assert len(notifications()) == 2
+
+
+def test_the_migration_writes_the_markers_of_what_was_told(frozen, case_manager, specialist,
+                                                           make_case, make_task):
+    """The upgrade's backfill: every task whose notification exists is marked with the due
+    date told, on SQLite and PostgreSQL."""
+    import importlib.util
+
+    from casework import ROOT
+
+    task = _overdue_with_lead(frozen, case_manager, specialist, make_case, make_task)
+    soon = make_task(specialist, date(2026, 6, 30))
+    untold = make_task(specialist, date(2026, 6, 22))
+    assert _run(sweeps.task_due, riga(2026, 6, 29, 7)) == 1
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 7)) == 3
+    db.session.execute(Notification.__table__.delete().where(
+        Notification.dedup_key.like(f"task_overdue:t{untold.id}:%")))
+    db.session.execute(update(Task).values(overdue_told_on=None, lead_told_on=None,
+                                           due_told_on=None))
+    db.session.commit()
+    path = next((ROOT / "migrations" / "versions").glob("*_sweep_markers.py"))
+    spec = importlib.util.spec_from_file_location("sweep_markers", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for statement in migration.backfill(db.engine.dialect.name):
+        db.session.execute(text(statement))
+    db.session.commit()
+    told = {t.id: (t.due_told_on, t.overdue_told_on, t.lead_told_on)
+            for t in db.session.scalars(select(Task))}
+    assert told[task.id] == (None, date(2026, 6, 19), date(2026, 6, 19))
+    assert told[soon.id] == (date(2026, 6, 30), None, None)
+    assert told[untold.id] == (None, None, None)
