@@ -149,7 +149,7 @@ def _sweep(stmt, notifications_of, marker: _Marker | None = None) -> int:
         told = []
         notifications = []
         for row in rows:
-            if marker is not None and row.told:
+            if marker is not None and (row.told or marker.settled(row)):
                 told.append(row)
                 continue
             mine = list(notifications_of(row))
@@ -166,12 +166,17 @@ def _sweep(stmt, notifications_of, marker: _Marker | None = None) -> int:
 class _Marker:
     """What a sweep writes on the rows it has told of: ``column`` (of ``table``) gets the
     value ``value_of(row)`` (the occurrence told, such as the task's due date as read; a due
-    date changed meanwhile differs from it and is told again)."""
+    date changed meanwhile differs from it and is told again). ``settles(row)``: a row with
+    nobody to tell, marked as if told (an overdue task whose lead is its assignee)."""
 
     table: object
     column: str
     sql_type: object
     value_of: Callable
+    settles: Callable | None = None
+
+    def settled(self, row) -> bool:
+        return self.settles is not None and self.settles(row)
 
     def write(self, rows) -> None:
         from sqlalchemy import Integer, bindparam, func, update
@@ -364,10 +369,10 @@ def _issued_open_tasks(told_on):
     return (chased_untold(told_on), Task.assignee_id.is_not(None))
 
 
-def _task_marker(column: str) -> _Marker:
+def _task_marker(column: str, settles: Callable | None = None) -> _Marker:
     from sqlalchemy import Date
 
-    return _Marker(Task.__table__, column, Date(), lambda row: row.due_date)
+    return _Marker(Task.__table__, column, Date(), lambda row: row.due_date, settles)
 
 
 def task_due(now: datetime) -> int:
@@ -392,7 +397,7 @@ def task_due(now: datetime) -> int:
             .outerjoin(Case, Case.id == Task.case_id)
             .where(*_issued_open_tasks(Task.due_told_on), Task.due_date > today,
                    Task.due_date <= latest, Task.due_date <= due_by)
-            .order_by(Task.id))
+            .order_by(Task.due_date, Task.id))
 
     def notifications_of(r):
         text = (deferred("Task of case %(number)s due on %(date)s.", number=r.number,
@@ -420,9 +425,11 @@ def task_overdue(now: datetime) -> int:
     that, if the task is still open. Nobody is told about their own task twice.
 
     Keys ``task_overdue:t<id>:<due date>`` and ``task_overdue_lead:t<id>:<due date>``.
-    Two queries, each leaving out what was told in SQL: the assignees (with the case number
-    and whether they may see the case), and the leads of the tasks due by their
-    municipality's escalation day who may see the case (with the assignee's name).
+    Two queries over the tasks not marked as told for their due date (``Task.overdue_told_on``,
+    ``Task.lead_told_on``, partial indexes): the assignees (with the case number and whether
+    they may see the case), and the leads of the tasks due by their municipality's escalation
+    day who may see the case (with the assignee's name). A task whose lead is its assignee, or
+    that has no lead, is marked as settled for its due date.
     """
     from sqlalchemy import case as when
     from sqlalchemy import func
@@ -438,7 +445,7 @@ def task_overdue(now: datetime) -> int:
                _told(_key_of("task_overdue:t", Task.id, ":", Task.due_date)).label("told"))
         .outerjoin(Case, Case.id == Task.case_id)
         .where(*_issued_open_tasks(Task.overdue_told_on), Task.due_date < today)
-        .order_by(Task.id))
+        .order_by(Task.due_date, Task.id))
 
     def assignee_notifications(r):
         text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
@@ -458,8 +465,8 @@ def task_overdue(now: datetime) -> int:
                                                           Case.case_manager_id)),
                 else_=other_group.lead_id)
     leads = (
-        select(Task.id, Task.due_date, Task.municipality_id, Task.case_id, Case.number,
-               lead.label("lead"), group_id.label("group_id"), User.full_name,
+        select(Task.id, Task.due_date, Task.municipality_id, Task.case_id, Task.assignee_id,
+               Case.number, lead.label("lead"), group_id.label("group_id"), User.full_name,
                _told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date)).label("told"))
         .join(User, User.id == Task.assignee_id)
         .outerjoin(Case, Case.id == Task.case_id)
@@ -468,9 +475,10 @@ def task_overdue(now: datetime) -> int:
         .outerjoin(Meeting, and_(Meeting.id == Task.meeting_id, Task.decision_id.is_(None)))
         .outerjoin(other_group, other_group.id == group_id)
         .where(*_issued_open_tasks(Task.lead_told_on), Task.due_date <= latest,
-               Task.due_date <= escalate_by, lead.is_not(None), lead != Task.assignee_id,
-               or_(Task.case_id.is_(None), _visible(lead, now)))
-        .order_by(Task.id))
+               Task.due_date <= escalate_by,
+               or_(lead.is_(None), lead == Task.assignee_id, Task.case_id.is_(None),
+                   _visible(lead, now)))
+        .order_by(Task.due_date, Task.id))
 
     def lead_notifications(r):
         if r.case_id is not None:
@@ -485,7 +493,13 @@ def task_overdue(now: datetime) -> int:
         yield (r.lead, "task_overdue_lead", text, link,
                _key("task_overdue_lead:t", r.id, ":", r.due_date), r.municipality_id)
 
-    return added + _sweep(leads, lead_notifications, _task_marker("lead_told_on"))
+    def nobody_else(r) -> bool:
+        # No lead, or the lead is the assignee (told already): the escalation is settled
+        # for this due date. Reassigning the case gives it a new lead, and clears the marker
+        # (``casework.cases.operations.reassign_case_manager``).
+        return r.lead is None or r.lead == r.assignee_id
+
+    return added + _sweep(leads, lead_notifications, _task_marker("lead_told_on", nobody_else))
 
 
 # -- cases ------------------------------------------------------------------------------------
@@ -766,6 +780,8 @@ class Job:
     cron: dict = field(default_factory=dict)
     #: Delivery jobs commit per e-mail (their claims must be seen by other processes).
     commits_itself: bool = False
+    #: The count is of notifications added (a sweep), not of cases or e-mails.
+    notifies: bool = True
 
     @property
     def description(self) -> str:
@@ -774,7 +790,7 @@ class Job:
 
 #: The jobs in the order ``run-due-jobs`` runs them: sweeps first, then delivery.
 JOBS: tuple[Job, ...] = (
-    Job("anonymise", anonymise, {"hour": 2, "minute": 30}),
+    Job("anonymise", anonymise, {"hour": 2, "minute": 30}, notifies=False),
     Job("task_due", task_due, {"hour": 7, "minute": 0}),
     Job("task_overdue", task_overdue, {"hour": 7, "minute": 5}),
     Job("review_due", review_due, {"hour": 7, "minute": 10}),
@@ -783,18 +799,34 @@ JOBS: tuple[Job, ...] = (
     Job("triage_late", triage_late, {"minute": 20}),
     Job("minutes_late", minutes_late, {"minute": 25}),
     Job("client_not_informed", client_not_informed, {"minute": 35}),
-    Job("daily_digest", daily_digest, {"hour": 7, "minute": 30}, commits_itself=True),
-    Job("deliver_email", deliver_email, {"minute": "*"}, commits_itself=True),
+    Job("daily_digest", daily_digest, {"hour": 7, "minute": 30}, commits_itself=True,
+        notifies=False),
+    Job("deliver_email", deliver_email, {"minute": "*"}, commits_itself=True, notifies=False),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}
 
 
+#: A sweep that added at least this many notifications refreshes the table's statistics.
+ANALYZE_AFTER = 10_000
+
+
 def run_job(job_id: str, now: datetime | None = None) -> int:
-    """Run one job in the current app context and commit once (rolled back on error)."""
+    """Run one job in the current app context and commit once (rolled back on error).
+
+    On PostgreSQL a sweep that added many notifications (a first run after a long downtime)
+    then refreshes the planner's statistics of the table: the next queries on it (the e-mail
+    queue, the next sweeps' anti-joins) are planned for the table as it now is. Autovacuum
+    does the same, but only a while later, and not at all where it is switched off."""
+    from sqlalchemy import text
+
     job = JOBS_BY_ID[job_id]
     try:
         count = job.func(now or utcnow())
         db.session.commit()
+        if (job.notifies and count >= ANALYZE_AFTER
+                and db.session.get_bind().dialect.name == "postgresql"):
+            db.session.execute(text("ANALYZE notification"))
+            db.session.commit()
     except Exception:
         db.session.rollback()
         raise

@@ -169,10 +169,13 @@ def _due_condition(now: datetime):
 
 def due_emails(now: datetime):
     """Notifications whose immediate e-mail is due: new ones, and failed ones whose retry time
-    has come (a failure given up has no retry time)."""
+    has come (a failure given up has no retry time). Read in id order from the partial index
+    of the queue (``Notification.queued``): the batch is the first rows of the index, however
+    many e-mails went out before."""
     return (select(Notification.id, Notification.email_attempts,
                    Notification.email_next_attempt_at)
-            .where(_due_condition(now)).order_by(Notification.id).limit(BATCH))
+            .where(Notification.queued(), _due_condition(now))
+            .order_by(Notification.id).limit(BATCH))
 
 
 #: E-mails claimed, sent and recorded per commit (``deliver_pending``).

@@ -61,9 +61,10 @@ class Task(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # What the scheduler has told (casework.jobs.sweeps): the due date of which the assignee
-    # was reminded, told it is overdue, and the lead told it is overdue; None: never. Only a
-    # filter, so that a steady sweep reads no task it has told of (the notifications' unique
-    # keys are the record); a new due date differs from them, and is told again.
+    # was reminded, told it is overdue, and the lead told it is overdue (or found it has no
+    # lead but the assignee; a new lead, by reassigning the case, clears it); None: never.
+    # Only a filter, so that a steady sweep reads no task it has told of (the notifications'
+    # unique keys are the record); a new due date differs from them, and is told again.
     due_told_on: Mapped[date | None] = mapped_column(Date)
     overdue_told_on: Mapped[date | None] = mapped_column(Date)
     lead_told_on: Mapped[date | None] = mapped_column(Date)
@@ -85,8 +86,9 @@ def chased_untold(told_on):
                 told_on.is_distinct_from(Task.due_date))
 
 
-# The tasks a sweep still has to tell of, by due date: in a steady run none is due.
+# The tasks a sweep still has to tell of, in the sweeps' order (due date, id): in a steady run
+# none is due.
 for _name, _marker in (("due", Task.due_told_on), ("overdue", Task.overdue_told_on),
                       ("lead", Task.lead_told_on)):
-    Index(f"ix_task_{_name}_untold", Task.due_date, postgresql_where=chased_untold(_marker),
-          sqlite_where=chased_untold(_marker))
+    Index(f"ix_task_{_name}_untold", Task.due_date, Task.id,
+          postgresql_where=chased_untold(_marker), sqlite_where=chased_untold(_marker))

@@ -1,6 +1,7 @@
 """sweeps: what was told of a task written on the task (the due date of which the assignee was
 reminded, told it is overdue and the lead told), with partial indexes of the tasks still to be
-told of, backfilled from the notifications (issue 16)
+told of, backfilled from the notifications; the queue of immediate e-mails as a partial index
+in the delivery's order (issue 16)
 
 Revision ID: 8e3f5a1c7b92
 Revises: 6b2d9e4f1c73
@@ -48,11 +49,19 @@ def upgrade():
     with op.batch_alter_table('task', schema=None) as batch_op:
         for name, column, _prefix in MARKERS:
             where = sa.text(_untold(column, dialect))
-            batch_op.create_index(name, ['due_date'], unique=False, postgresql_where=where,
+            batch_op.create_index(name, ['due_date', 'id'], unique=False, postgresql_where=where,
                                   sqlite_where=where)
 
 
+    queued = sa.text("email_state IN ('pending', 'failed')")
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_email_queued', ['id'], unique=False,
+                              postgresql_where=queued, sqlite_where=queued)
+
+
 def downgrade():
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_email_queued')
     with op.batch_alter_table('task', schema=None) as batch_op:
         for name, column, _prefix in reversed(MARKERS):
             batch_op.drop_index(name)

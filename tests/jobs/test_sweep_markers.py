@@ -120,3 +120,54 @@ def test_the_migration_writes_the_markers_of_what_was_told(frozen, case_manager,
     assert told[task.id] == (None, date(2026, 6, 19), date(2026, 6, 19))
     assert told[soon.id] == (date(2026, 6, 30), None, None)
     assert told[untold.id] == (None, None, None)
+
+
+def test_an_overdue_task_of_the_lead_is_settled_and_a_new_lead_hears_of_it(
+        monkeypatch, frozen, case_manager, head_of_service, make_user, make_case, make_task):
+    """Nobody is told about their own task twice: the case manager's overdue task is marked
+    as settled, not read again; reassigning the case makes the new case manager its lead, who
+    is told of it."""
+    frozen(riga(2026, 6, 15, 9))
+    case = make_case(risk="green", child=CHILD)
+    task = make_task(case_manager, date(2026, 6, 19), case=case)
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 7)) == 1
+    assert [n.kind for n in notifications()] == ["task_overdue"]
+    assert _task(task.id).lead_told_on == date(2026, 6, 19)
+    read = _rows_read(monkeypatch)
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 8)) == 0
+    assert read == []
+    successor = make_user("case_manager", institution=case_manager.institution)
+    db.session.refresh(case)
+    ops.reassign_case_manager(head_of_service, case, successor)
+    db.session.commit()
+    assert _task(task.id).lead_told_on is None
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 9)) == 1
+    lead = notifications(kind="task_overdue_lead")
+    assert [n.user_id for n in lead] == [successor.id]
+    assert _run(sweeps.task_overdue, riga(2026, 6, 29, 10)) == 0
+
+
+def test_a_run_that_added_many_notifications_refreshes_their_statistics(
+        monkeypatch, frozen, specialist, make_task):
+    """On PostgreSQL: the next queries on the table (the e-mail queue) are planned for the
+    table as it now is (after a first run after a long downtime: hundreds of thousands)."""
+    from sqlalchemy import event
+
+    frozen(riga(2026, 6, 15, 9))
+    make_task(specialist, date(2026, 6, 1))
+    make_task(specialist, date(2026, 6, 2))
+    monkeypatch.setattr(sweeps, "ANALYZE_AFTER", 2)
+    seen = []
+
+    def statement(_conn, _cursor, sql, *_args):
+        seen.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        assert sweeps.run_job("task_due", riga(2026, 6, 15, 7)) == 0
+        assert sweeps.run_job("task_overdue", riga(2026, 6, 15, 7)) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+    analyzed = [sql for sql in seen if sql.startswith("ANALYZE")]
+    postgres = db.engine.dialect.name == "postgresql"
+    assert analyzed == (["ANALYZE notification"] if postgres else [])
