@@ -323,12 +323,17 @@ def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=No
     if group is not None:
         group.lead_id = new_manager.id
         _ensure_member(group, new_manager, case, actor, role_in_group="gadījuma vadītājs")
-    # The case's tasks have a new lead: the scheduler's escalations of overdue tasks are no
-    # longer settled (one the old lead was told of keeps its notification's key, and is not
-    # told again).
+    # The case's tasks and meetings have a new lead: the scheduler's escalations of overdue
+    # tasks and late minutes are no longer settled (what the old lead was told of keeps its
+    # notification's key, and is not told again).
     db.session.execute(update(Task).where(Task.case_id == case.id, Task.status == "open")
                        .values(lead_told_on=None)
                        .execution_options(synchronize_session=False))
+    if group is not None:  # and of its held meetings whose minutes are late
+        db.session.execute(update(Meeting).where(Meeting.group_id == group.id,
+                                                 Meeting.status == "held")
+                           .values(minutes_late_told_at=None)
+                           .execution_options(synchronize_session=False))
     record_event(case, actor, "case", "reassigned",
                  details={"from": old.id if old else None, "to": new_manager.id})
     record("case_reassigned", case, user=actor,

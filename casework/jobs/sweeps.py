@@ -140,34 +140,33 @@ def _sweep(stmt, notifications_of, marker: _Marker | None = None) -> int:
     (``notifications_of(row)`` yields ``_notify_all`` tuples) and insert them batch by batch;
     returns how many were added. A steady run (nothing new) is the one query and no row.
 
-    With a ``marker``, the rows carry a ``told`` column (their notification exists already:
-    another process told it, or it was told before the marker was written): those are not
-    told again, and every row told or found told is marked on its source row in the same
-    transaction, so that the next run does not read it."""
+    With a ``marker``, a row whose ``told`` column is true (its notification exists already:
+    another process told it, or it was told before the marker was written) is not told
+    again, and every row the marker finds settled (``_Marker.settles``) is marked on its
+    source row in the same transaction, so that the next run does not read it."""
     added = 0
     for rows in _batches(stmt):
-        told = []
+        settled = []
         notifications = []
         for row in rows:
-            if marker is not None and (row.told or marker.settled(row)):
-                told.append(row)
-                continue
-            mine = list(notifications_of(row))
-            if mine:
-                notifications += mine
-                told.append(row)
+            told = marker is not None and bool(getattr(row, "told", False))
+            mine = [] if told else list(notifications_of(row))
+            notifications += mine
+            if marker is not None and marker.settled(row, told or bool(mine)):
+                settled.append(row)
         added += _notify_all(notifications)
         if marker is not None:
-            marker.write(told)
+            marker.write(settled)
     return added
 
 
 @dataclass(frozen=True)
 class _Marker:
-    """What a sweep writes on the rows it has told of: ``column`` (of ``table``) gets the
-    value ``value_of(row)`` (the occurrence told, such as the task's due date as read; a due
-    date changed meanwhile differs from it and is told again). ``settles(row)``: a row with
-    nobody to tell, marked as if told (an overdue task whose lead is its assignee)."""
+    """What a sweep writes on the rows it has settled: ``column`` (of ``table``) gets the value
+    ``value_of(row)`` (the occurrence told, such as the task's due date as read: a due date
+    changed meanwhile differs from it and is told again). ``settles(row, told)`` says whether
+    a row is settled, ``told`` being whether it was told now or before; by default a row is
+    settled when it was told."""
 
     table: object
     column: str
@@ -175,8 +174,8 @@ class _Marker:
     value_of: Callable
     settles: Callable | None = None
 
-    def settled(self, row) -> bool:
-        return self.settles is not None and self.settles(row)
+    def settled(self, row, told: bool) -> bool:
+        return self.settles(row, told) if self.settles is not None else told
 
     def write(self, rows) -> None:
         from sqlalchemy import Integer, bindparam, func, update
@@ -481,6 +480,8 @@ def task_overdue(now: datetime) -> int:
         .order_by(Task.due_date, Task.id))
 
     def lead_notifications(r):
+        if r.lead is None or r.lead == r.assignee_id:
+            return
         if r.case_id is not None:
             text = deferred("A task of case %(number)s assigned to %(assignee)s is overdue "
                             "(deadline %(date)s).", number=r.number, assignee=r.full_name,
@@ -493,11 +494,11 @@ def task_overdue(now: datetime) -> int:
         yield (r.lead, "task_overdue_lead", text, link,
                _key("task_overdue_lead:t", r.id, ":", r.due_date), r.municipality_id)
 
-    def nobody_else(r) -> bool:
+    def nobody_else(r, told: bool) -> bool:
         # No lead, or the lead is the assignee (told already): the escalation is settled
         # for this due date. Reassigning the case gives it a new lead, and clears the marker
         # (``casework.cases.operations.reassign_case_manager``).
-        return r.lead is None or r.lead == r.assignee_id
+        return told or r.lead is None or r.lead == r.assignee_id
 
     return added + _sweep(leads, lead_notifications, _task_marker("lead_told_on", nobody_else))
 
@@ -610,29 +611,50 @@ def triage_late(now: datetime) -> int:
 def minutes_late(now: datetime) -> int:
     """Held meetings whose minutes are not approved within the policy: tell the chair, the
     minute-taker and the group's lead (for a case's group, only those who see the case).
-    Key ``minutes_late:m<id>:u<user>``. One query: each held meeting with each recipient not
-    told yet (who may see the case, for a case's group); the deadline in working days is
-    decided for these candidates only."""
-    from sqlalchemy import union
+    Key ``minutes_late:m<id>:u<user>``. One query over the held meetings not marked as told
+    (``Meeting.minutes_late_told_at``, a partial index), with per recipient whether they were
+    told and may see the case; the deadline in working days is decided for these candidates
+    only. A meeting whose recipients were all told is marked; one with someone who may not
+    see the case (yet) is read again."""
+    from sqlalchemy import DateTime
 
-    def recipient(user_id):
-        return (select(Meeting.id, Meeting.held_at, Meeting.group_id,
-                       CooperationGroup.municipality_id, CooperationGroup.case_id,
-                       Case.number, user_id.label("uid"))
-                .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
-                .outerjoin(Case, Case.id == CooperationGroup.case_id)
-                .where(*deadlines.held_without_approved_minutes(), user_id.is_not(None),
-                       ~_told(_key_of("minutes_late:m", Meeting.id, ":u", user_id)),
-                       or_(CooperationGroup.case_id.is_(None), _visible(user_id, now))))
+    from casework.groups.models import minutes_late_untold
 
-    everyone = union(recipient(Meeting.chair_id), recipient(Meeting.minute_taker_id),
-                     recipient(CooperationGroup.lead_id)).subquery()
-    stmt = select(everyone).order_by(everyone.c.id, everyone.c.uid)
+    recipients = (("chair", Meeting.chair_id), ("taker", Meeting.minute_taker_id),
+                  ("lead", CooperationGroup.lead_id))
+    columns = []
+    for name, user_id in recipients:
+        columns += [user_id.label(name),
+                    _told(_key_of("minutes_late:m", Meeting.id, ":u", user_id))
+                    .label(f"{name}_told"),
+                    or_(CooperationGroup.case_id.is_(None), _visible(user_id, now))
+                    .label(f"{name}_sees")]
+    stmt = (select(Meeting.id, Meeting.held_at, Meeting.group_id,
+                   CooperationGroup.municipality_id, CooperationGroup.case_id, Case.number,
+                   *columns)
+            .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+            .outerjoin(Case, Case.id == CooperationGroup.case_id)
+            .where(minutes_late_untold(), *deadlines.held_without_approved_minutes())
+            .order_by(Meeting.id))
     rules = _Rules()
 
-    def notifications_of(r):
+    def late(r) -> datetime | None:
         deadline = minutes_deadline(r.held_at, *rules[r.municipality_id])
-        if deadline >= now:
+        return deadline if deadline < now else None
+
+    def untold(r) -> list[int]:
+        """The recipients not told yet who may see the case, each once."""
+        found = []
+        for name, _column in recipients:
+            uid = getattr(r, name)
+            if (uid is not None and uid not in found and not getattr(r, f"{name}_told")
+                    and getattr(r, f"{name}_sees")):
+                found.append(uid)
+        return found
+
+    def notifications_of(r):
+        deadline = late(r)
+        if deadline is None:
             return
         held, due = _day(local_date(r.held_at)), _day(local_date(deadline))
         if r.case_id is not None:
@@ -644,10 +666,20 @@ def minutes_late(now: datetime) -> int:
             text = deferred("Minutes of the meeting of %(held)s are not approved "
                             "(deadline %(deadline)s).", held=held, deadline=due)
             link = f"/groups/{r.group_id}"
-        yield (r.uid, "minutes_late", text, link, _key("minutes_late:m", r.id, ":u", r.uid),
-               r.municipality_id)
+        for uid in sorted(untold(r)):
+            yield (uid, "minutes_late", text, link, _key("minutes_late:m", r.id, ":u", uid),
+                   r.municipality_id)
 
-    return _sweep(stmt, notifications_of)
+    def everyone_told(r, _told_now: bool) -> bool:
+        # Late, and each recipient told (now or before): one who may not see the case is
+        # not, and the meeting is read again (they are told once they may).
+        return late(r) is not None and all(
+            getattr(r, name) is None or getattr(r, f"{name}_told") or getattr(r, f"{name}_sees")
+            for name, _column in recipients)
+
+    marker = _Marker(Meeting.__table__, "minutes_late_told_at", DateTime(timezone=True),
+                     lambda _row: now, everyone_told)
+    return _sweep(stmt, notifications_of, marker)
 
 
 def client_not_informed(now: datetime) -> int:

@@ -53,6 +53,23 @@ def upgrade():
                                   sqlite_where=where)
 
 
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('minutes_late_told_at', sa.DateTime(timezone=True),
+                                      nullable=True))
+    # Told: every recipient's notification exists (the chair, the minute-taker and the lead;
+    # ':' || 'u', since ':u' would read as a bound parameter).
+    told = ("EXISTS (SELECT 1 FROM notification WHERE notification.dedup_key = "
+            "'minutes_late:m' || CAST(meeting.id AS VARCHAR) || ':' || 'u' || CAST({} AS VARCHAR))")
+    lead = ("(SELECT cooperation_group.lead_id FROM cooperation_group "
+            "WHERE cooperation_group.id = meeting.group_id)")
+    op.execute("UPDATE meeting SET minutes_late_told_at = CURRENT_TIMESTAMP "
+               "WHERE status = 'held' AND held_at IS NOT NULL AND " + " AND ".join(
+                   f"({column} IS NULL OR {told.format(column)})"
+                   for column in ('chair_id', 'minute_taker_id', lead)))
+    untold = sa.text("status = 'held' AND minutes_late_told_at IS NULL")
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index('ix_meeting_minutes_late_untold', ['id'], unique=False,
+                              postgresql_where=untold, sqlite_where=untold)
     queued = sa.text("email_state IN ('pending', 'failed')")
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_email_queued', ['id'], unique=False,
@@ -62,6 +79,9 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_email_queued')
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index('ix_meeting_minutes_late_untold')
+        batch_op.drop_column('minutes_late_told_at')
     with op.batch_alter_table('task', schema=None) as batch_op:
         for name, column, _prefix in reversed(MARKERS):
             batch_op.drop_index(name)

@@ -3,7 +3,7 @@ date of which its assignee was reminded, told overdue and its lead told, so that
 reads no row it has told of. The notifications' unique keys stay the record and what makes
 the sweeps idempotent; the marker is only a filter. A new due date is told again."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, text, update
 
@@ -171,3 +171,60 @@ def test_a_run_that_added_many_notifications_refreshes_their_statistics(
     analyzed = [sql for sql in seen if sql.startswith("ANALYZE")]
     postgres = db.engine.dialect.name == "postgresql"
     assert analyzed == (["ANALYZE notification"] if postgres else [])
+
+
+def _held(case, held_at, **kw):
+    from casework.groups.models import Meeting
+    from tests.jobs.test_sweeps import _group
+
+    meeting = Meeting(group_id=_group(case).id, starts_at=held_at - timedelta(hours=1),
+                      ends_at=held_at, status="held", held_at=held_at, **kw)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def test_late_minutes_told_to_everyone_are_not_read_again_and_a_new_lead_hears_of_them(
+        monkeypatch, frozen, case_manager, head_of_service, make_user, make_case):
+    from casework.groups.models import Meeting
+
+    frozen(riga(2026, 6, 17, 9))
+    case = make_case(risk="yellow", child=CHILD)
+    meeting = _held(case, riga(2026, 6, 18, 11), chair_id=case_manager.id)
+    assert _run(sweeps.minutes_late, riga(2026, 6, 26, 12)) == 0  # in time: not marked
+    assert db.session.get(Meeting, meeting.id).minutes_late_told_at is None
+    assert _run(sweeps.minutes_late, riga(2026, 6, 27, 9)) == 1
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).minutes_late_told_at is not None
+    read = _rows_read(monkeypatch)
+    assert _run(sweeps.minutes_late, riga(2026, 6, 28, 9)) == 0
+    assert read == []
+    successor = make_user("case_manager", institution=case_manager.institution)
+    db.session.refresh(case)
+    ops.reassign_case_manager(head_of_service, case, successor)
+    db.session.commit()
+    assert _run(sweeps.minutes_late, riga(2026, 6, 29, 9)) == 1
+    assert [n.user_id for n in notifications(kind="minutes_late")] == [
+        case_manager.id, successor.id]
+    assert _run(sweeps.minutes_late, riga(2026, 6, 29, 10)) == 0
+    assert read == [read[0]]  # the meeting, read once more after the reassignment
+
+
+def test_late_minutes_are_told_to_a_minute_taker_once_they_may_see_the_case(
+        frozen, case_manager, outsider, make_case):
+    from casework.groups.models import Meeting
+
+    frozen(riga(2026, 6, 17, 9))
+    case = make_case(risk="yellow", child=CHILD)
+    meeting = _held(case, riga(2026, 6, 18, 11), minute_taker_id=outsider.id)
+    assert _run(sweeps.minutes_late, riga(2026, 6, 27, 9)) == 1  # the lead only
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).minutes_late_told_at is None
+    assert _run(sweeps.minutes_late, riga(2026, 6, 28, 9)) == 0
+    ops.add_group_member(case_manager, case, outsider)
+    db.session.commit()
+    assert _run(sweeps.minutes_late, riga(2026, 6, 29, 9)) == 1
+    assert {n.user_id for n in notifications(kind="minutes_late")} == {
+        case_manager.id, outsider.id}
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).minutes_late_told_at is not None
