@@ -300,6 +300,12 @@ class Decision(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the scheduler settled whether to chase that the client was not informed
+    # (casework.jobs.sweeps.client_not_informed): the case manager told, the client informed
+    # (a participation is never taken back), the case closed, or no case's decision; None: not
+    # yet. Only a filter, so that a steady sweep reads no decision it has settled (the
+    # notifications' unique keys are the record); reassigning or reopening the case clears it.
+    uninformed_settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -311,6 +317,16 @@ class Decision(db.Model):
 
     def __repr__(self) -> str:
         return f"<Decision {self.number or self.id}>"
+
+
+def uninformed_unsettled():
+    """SQL: a published decision whose chase of the client's information is not settled: the
+    condition of the partial index below, which the sweep repeats word for word."""
+    return and_(Decision.published_at.is_not(None), Decision.uninformed_settled_at.is_(None))
+
+
+Index("ix_decision_uninformed_unsettled", Decision.id,
+      postgresql_where=uninformed_unsettled(), sqlite_where=uninformed_unsettled())
 
 
 class DecisionProgress(db.Model):

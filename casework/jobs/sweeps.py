@@ -685,31 +685,51 @@ def minutes_late(now: datetime) -> int:
 def client_not_informed(now: datetime) -> int:
     """Published decisions of a case's group of which the client was not informed within the
     policy: tell the case manager (or, without one, the head of service). Key
-    ``client_not_informed:d<id>:u<user>``. Two queries (the case managers, and the heads of
-    cases without one), each leaving out who was told and who may not see the case in SQL;
-    the deadline in working days is decided for these candidates only."""
+    ``client_not_informed:d<id>:u<user>``. Two queries over the decisions not marked as
+    settled (``Decision.uninformed_settled_at``, a partial index): the decisions with their
+    case manager, whether the client was informed, whether the case is closed, whether the
+    manager was told and may see the case; and the heads of cases without one, leaving out
+    who was told and who may not see the case in SQL. The deadline in working days is decided
+    for these candidates only. A decision is marked as settled once its case manager was
+    told, its client informed, its case closed, or when it is no case's decision."""
+    from sqlalchemy import DateTime
+
+    from casework.cases.models import ClientParticipation
+    from casework.groups.models import uninformed_unsettled
+
+    informed = exists().where(ClientParticipation.decision_id == Decision.id,
+                              ClientParticipation.informed.is_(True))
     columns = (Decision.id, Decision.number.label("decision_number"), Decision.published_at,
                CooperationGroup.municipality_id, Case.id.label("case_id"), Case.number,
                Case.municipality_id.label("case_municipality_id"))
-
-    def untold(user_id):
-        return (~_told(_key_of("client_not_informed:d", Decision.id, ":u", user_id)),
-                _visible(user_id, now))
-
-    managers = (deadlines.uninformed_decisions()
-                .with_only_columns(*columns, Case.case_manager_id.label("uid"))
-                .where(Case.case_manager_id.is_not(None), *untold(Case.case_manager_id))
-                .order_by(Decision.id))
+    manager = Case.case_manager_id
+    managers = (
+        select(*columns, manager.label("uid"), informed.label("informed"),
+               or_(Case.id.is_(None), CooperationGroup.kind != "interprofessional",
+                   Case.status == "closed").label("not_chased"),
+               _told(_key_of("client_not_informed:d", Decision.id, ":u", manager))
+               .label("told"),
+               and_(manager.is_not(None), _visible(manager, now)).label("sees"))
+        .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
+        .outerjoin(Case, Case.id == CooperationGroup.case_id)
+        .where(uninformed_unsettled())
+        .order_by(Decision.id))
     heads = (deadlines.uninformed_decisions()
              .with_only_columns(*columns, User.id.label("uid"))
              .join(User, _heads_of_owner(now))
-             .where(Case.case_manager_id.is_(None), *untold(User.id))
+             .where(uninformed_unsettled(), Case.case_manager_id.is_(None),
+                    ~_told(_key_of("client_not_informed:d", Decision.id, ":u", User.id)),
+                    _visible(User.id, now))
              .order_by(Decision.id, User.id))
     rules = _Rules()
 
-    def notifications_of(r):
+    def late(r) -> datetime | None:
         deadline = client_informed_deadline(r.published_at, *rules[r.municipality_id])
-        if deadline >= now:
+        return deadline if deadline < now else None
+
+    def notifications_of(r):
+        deadline = late(r)
+        if deadline is None:
             return
         text = deferred("Case %(number)s: the client has not been informed of decision "
                         "%(decision)s (deadline %(deadline)s).", number=r.number,
@@ -718,7 +738,18 @@ def client_not_informed(now: datetime) -> int:
         yield (r.uid, "client_not_informed", text, case_link(r.case_id),
                _key("client_not_informed:d", r.id, ":u", r.uid), r.case_municipality_id)
 
-    return _sweep(managers, notifications_of) + _sweep(heads, notifications_of)
+    def manager_notifications(r):
+        if r.informed or r.not_chased or r.uid is None or not r.sees:
+            return
+        yield from notifications_of(r)
+
+    def settled(r, told: bool) -> bool:
+        # Without a case manager the heads are told, by the second query; nothing is settled.
+        return bool(r.informed or r.not_chased or (r.uid is not None and told))
+
+    marker = _Marker(Decision.__table__, "uninformed_settled_at", DateTime(timezone=True),
+                     lambda _row: now, settled)
+    return _sweep(managers, manager_notifications, marker) + _sweep(heads, notifications_of)
 
 
 # -- the annual report ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""sweeps: what was told of a task written on the task (the due date of which the assignee was
-reminded, told it is overdue and the lead told), with partial indexes of the tasks still to be
+"""sweeps: what was told written on the source rows (a task's due date of which the assignee
+was reminded, told it is overdue and the lead told; when a meeting's late minutes were told;
+when a decision's uninformed client was settled), with partial indexes of the rows still to be
 told of, backfilled from the notifications; the queue of immediate e-mails as a partial index
 in the delivery's order (issue 16)
 
@@ -70,6 +71,26 @@ def upgrade():
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.create_index('ix_meeting_minutes_late_untold', ['id'], unique=False,
                               postgresql_where=untold, sqlite_where=untold)
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('uninformed_settled_at', sa.DateTime(timezone=True),
+                                      nullable=True))
+    # Settled: the client informed, no case's decision, the case closed, or its case manager
+    # told.
+    op.execute(
+        "UPDATE decision SET uninformed_settled_at = CURRENT_TIMESTAMP "
+        "WHERE published_at IS NOT NULL AND ("
+        "EXISTS (SELECT 1 FROM client_participation p WHERE p.decision_id = decision.id "
+        "AND p.informed IS TRUE) "
+        "OR EXISTS (SELECT 1 FROM cooperation_group g WHERE g.id = decision.group_id "
+        "AND (g.kind <> 'interprofessional' OR g.case_id IS NULL)) "
+        "OR EXISTS (SELECT 1 FROM cooperation_group g JOIN \"case\" c ON c.id = g.case_id "
+        "WHERE g.id = decision.group_id AND (c.status = 'closed' OR EXISTS ("
+        "SELECT 1 FROM notification WHERE notification.dedup_key = 'client_not_informed:d' || "
+        "CAST(decision.id AS VARCHAR) || ':' || 'u' || CAST(c.case_manager_id AS VARCHAR)))))")
+    unsettled = sa.text("published_at IS NOT NULL AND uninformed_settled_at IS NULL")
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.create_index('ix_decision_uninformed_unsettled', ['id'], unique=False,
+                              postgresql_where=unsettled, sqlite_where=unsettled)
     queued = sa.text("email_state IN ('pending', 'failed')")
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_email_queued', ['id'], unique=False,
@@ -79,6 +100,9 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_email_queued')
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.drop_index('ix_decision_uninformed_unsettled')
+        batch_op.drop_column('uninformed_settled_at')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index('ix_meeting_minutes_late_untold')
         batch_op.drop_column('minutes_late_told_at')

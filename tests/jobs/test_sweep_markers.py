@@ -228,3 +228,54 @@ def test_late_minutes_are_told_to_a_minute_taker_once_they_may_see_the_case(
         case_manager.id, outsider.id}
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).minutes_late_told_at is not None
+
+
+def test_uninformed_clients_once_settled_are_not_read_again_until_the_case_changes_hands(
+        monkeypatch, frozen, case_manager, head_of_service, make_user, make_case):
+    from casework.groups.models import Decision
+    from tests.jobs.test_sweeps import _decision
+
+    frozen(riga(2026, 11, 16, 9))
+    case = make_case(risk="yellow", child=CHILD)
+    told = _decision(case, riga(2026, 11, 17, 12))
+    other = make_case(risk="yellow")
+    informed = _decision(other, riga(2026, 11, 17, 12))
+    ops.add_participation(case_manager, other, subject="Lēmums", person_id=None,
+                          decision_id=informed.id, informed=True,
+                          informed_on=date(2026, 11, 16), method="in_person", opinion=None,
+                          attended=False)
+    db.session.commit()
+    assert _run(sweeps.client_not_informed, riga(2026, 11, 25, 18)) == 0  # in time
+    assert _run(sweeps.client_not_informed, riga(2026, 11, 26, 8)) == 1
+    db.session.expire_all()
+    assert all(d.uninformed_settled_at is not None for d in db.session.scalars(select(Decision)))
+    read = _rows_read(monkeypatch)
+    assert _run(sweeps.client_not_informed, riga(2026, 11, 27, 8)) == 0
+    assert read == []
+    successor = make_user("case_manager", institution=case_manager.institution)
+    db.session.refresh(case)
+    ops.reassign_case_manager(head_of_service, case, successor)
+    db.session.commit()
+    assert _run(sweeps.client_not_informed, riga(2026, 11, 27, 9)) == 1
+    assert [n.dedup_key for n in notifications(kind="client_not_informed")] == [
+        f"client_not_informed:d{told.id}:u{case_manager.id}",
+        f"client_not_informed:d{told.id}:u{successor.id}"]
+    assert _run(sweeps.client_not_informed, riga(2026, 11, 27, 10)) == 0
+
+
+def test_a_reopened_case_is_chased_for_its_uninformed_client(frozen, case_manager, make_case):
+    from tests.jobs.test_sweeps import _decision
+
+    frozen(riga(2026, 11, 16, 9))
+    case = make_case(risk="green", status="closed", child=CHILD)
+    _decision(case, riga(2026, 11, 17, 12))
+    assert _run(sweeps.client_not_informed, riga(2026, 11, 26, 8)) == 0
+    db.session.refresh(case)
+    ops.transition_case(case_manager, case, "reopen", reason="Jauns ziņojums")
+    db.session.commit()
+    assert _run(sweeps.client_not_informed, riga(2026, 11, 27, 8)) == 1
+    assert recipients_of("client_not_informed") == {case_manager.id}
+
+
+def recipients_of(kind):
+    return {n.user_id for n in notifications(kind=kind)}
