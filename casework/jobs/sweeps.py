@@ -173,31 +173,67 @@ class _Marker:
     sql_type: object
     value_of: Callable
     settles: Callable | None = None
+    #: Gather the values there, to be written with the job's other markers of the table.
+    into: _Marks | None = None
 
     def settled(self, row, told: bool) -> bool:
         return self.settles(row, told) if self.settles is not None else told
 
     def write(self, rows) -> None:
+        marks = self.into or _Marks(self.table, {self.column: self.sql_type})
+        marks.add(self.column, [(row.id, self.value_of(row)) for row in rows])
+        if self.into is None:
+            marks.write()
+
+
+class _Marks:
+    """Markers of one table: ``add`` gathers ``(row id, value)`` per column, ``write`` writes
+    them, one UPDATE per ``MARK_CHUNK`` rows setting every gathered column of each row. A job
+    with two sweeps over one table (the assignees and the leads of overdue tasks) writes a
+    row once, not twice: each version of a task is a new entry in every one of its indexes
+    (they are what a first run after a long downtime spends its time on)."""
+
+    def __init__(self, table, types: dict[str, object]):
+        self.table, self.types = table, types
+        self.values: dict[str, dict[int, object]] = {column: {} for column in types}
+
+    def add(self, column: str, pairs) -> None:
+        self.values[column].update(pairs)
+
+    def write(self) -> None:
         from sqlalchemy import Integer, bindparam, func, update
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        if not rows:
-            return
-        pairs = [(row.id, self.value_of(row)) for row in rows]
         table = self.table
-        if db.session.get_bind().dialect.name == "postgresql":
-            # One statement per batch, whatever its length (as ``_insert_unnest``).
+        ids = sorted({i for values in self.values.values() for i in values})
+        postgres = db.session.get_bind().dialect.name == "postgresql"
+        for start in range(0, len(ids), MARK_CHUNK):
+            chunk = ids[start:start + MARK_CHUNK]
+            if not postgres:
+                for column, values in self.values.items():
+                    rows = [{"row_id": i, "told": values[i]} for i in chunk if i in values]
+                    if rows:
+                        db.session.execute(
+                            update(table).where(table.c.id == bindparam("row_id"))
+                            .values({column: bindparam("told")}), rows)
+                continue
+            # One statement per chunk, whatever its length (as ``_insert_unnest``); a column
+            # without a value for a row keeps the row's own.
+            columns = list(self.types)
             told = func.unnest(
-                bindparam("ids", [p[0] for p in pairs], type_=ARRAY(Integer)),
-                bindparam("told", [p[1] for p in pairs], type_=ARRAY(self.sql_type)),
-            ).table_valued("id", "value").render_derived(name="told")
-            db.session.execute(update(table).where(table.c.id == told.c.id)
-                               .values({self.column: told.c.value}))
-            return
-        db.session.execute(
-            update(table).where(table.c.id == bindparam("row_id"))
-            .values({self.column: bindparam("told")}),
-            [{"row_id": i, "told": v} for i, v in pairs])
+                bindparam("ids", chunk, type_=ARRAY(Integer)),
+                *(bindparam(f"v{n}", [self.values[c].get(i) for i in chunk],
+                            type_=ARRAY(self.types[c])) for n, c in enumerate(columns)),
+            ).table_valued("id", *(f"v{n}" for n in range(len(columns)))).render_derived(
+                name="told")
+            db.session.execute(update(table).where(table.c.id == told.c.id).values({
+                c: func.coalesce(told.c[f"v{n}"], table.c[c]) for n, c in enumerate(columns)}))
+        for values in self.values.values():
+            values.clear()
+
+
+#: Rows marked per UPDATE (``_Marks.write``).
+MARK_CHUNK = 5000
 
 
 def _visible_pairs(pairs, now: datetime) -> set[tuple[int, int]]:
@@ -368,10 +404,11 @@ def _issued_open_tasks(told_on):
     return (chased_untold(told_on), Task.assignee_id.is_not(None))
 
 
-def _task_marker(column: str, settles: Callable | None = None) -> _Marker:
+def _task_marker(column: str, settles: Callable | None = None,
+                 into: _Marks | None = None) -> _Marker:
     from sqlalchemy import Date
 
-    return _Marker(Task.__table__, column, Date(), lambda row: row.due_date, settles)
+    return _Marker(Task.__table__, column, Date(), lambda row: row.due_date, settles, into)
 
 
 def task_due(now: datetime) -> int:
@@ -454,7 +491,12 @@ def task_overdue(now: datetime) -> int:
                case_link(r.case_id) if r.shown else TASKS_LINK,
                _key("task_overdue:t", r.id, ":", r.due_date), r.municipality_id)
 
-    added = _sweep(assignees, assignee_notifications, _task_marker("overdue_told_on"))
+    # Both sweeps' markers are written together at the end: one new version per task.
+    from sqlalchemy import Date
+
+    marks = _Marks(Task.__table__, {"overdue_told_on": Date(), "lead_told_on": Date()})
+    added = _sweep(assignees, assignee_notifications,
+                   _task_marker("overdue_told_on", into=marks))
 
     escalate_by, latest = _by_municipality(
         Task.municipality_id, lambda m: _escalation_day(calendars[m], today))
@@ -500,7 +542,9 @@ def task_overdue(now: datetime) -> int:
         # (``casework.cases.operations.reassign_case_manager``).
         return told or r.lead is None or r.lead == r.assignee_id
 
-    return added + _sweep(leads, lead_notifications, _task_marker("lead_told_on", nobody_else))
+    added += _sweep(leads, lead_notifications, _task_marker("lead_told_on", nobody_else, marks))
+    marks.write()
+    return added
 
 
 # -- cases ------------------------------------------------------------------------------------
