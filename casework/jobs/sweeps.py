@@ -390,10 +390,20 @@ def _per_user(user_ids, kind, text, link, key, municipality_id) -> list[tuple]:
 
 
 class _Rules(dict):
-    """``(policy, calendar)`` per municipality, read once per sweep."""
+    """``(policy, calendar)`` per municipality, read once per sweep: every municipality's
+    settings in one query at the first need, not one query per municipality."""
+
+    def __init__(self):
+        super().__init__()
+        self._policies = None
 
     def __missing__(self, municipality_id):
-        self[municipality_id] = (policy_for(municipality_id), calendar_for(municipality_id))
+        from casework.policies.operations import policies_for_all
+
+        if self._policies is None:
+            self._policies = policies_for_all()
+        policy = self._policies.get(municipality_id, self._policies[None])
+        self[municipality_id] = (policy, calendar_for(municipality_id))
         return self[municipality_id]
 
 
