@@ -31,52 +31,27 @@ def _untold(column: str, dialect: str) -> str:
 
 
 def backfill(dialect: str) -> list[str]:
-    """The statements marking every task whose notification exists with its due date (the
-    keys as ``casework.jobs.sweeps._key`` writes them: the id as digits, the date ISO)."""
+    """The statements writing the markers of what the notifications say was told (the keys as
+    ``casework.jobs.sweeps._key`` writes them: ids as digits, dates ISO; ``':' || 'u'``, since
+    ``:u`` would read as a bound parameter)."""
     day = "to_char(due_date, 'YYYY-MM-DD')" if dialect == 'postgresql' else 'due_date'
-    return [f"UPDATE task SET {column} = due_date WHERE EXISTS (SELECT 1 FROM notification "
-            f"WHERE notification.dedup_key = '{prefix}' || CAST(task.id AS VARCHAR) || ':' "
-            f"|| {day})"
-            for _name, column, prefix in MARKERS]
-
-
-def upgrade():
-    dialect = op.get_bind().dialect.name
-    with op.batch_alter_table('task', schema=None) as batch_op:
-        for _name, column, _prefix in MARKERS:
-            batch_op.add_column(sa.Column(column, sa.Date(), nullable=True))
-    for statement in backfill(dialect):
-        op.execute(statement)
-    with op.batch_alter_table('task', schema=None) as batch_op:
-        for name, column, _prefix in MARKERS:
-            where = sa.text(_untold(column, dialect))
-            batch_op.create_index(name, ['due_date', 'id'], unique=False, postgresql_where=where,
-                                  sqlite_where=where)
-
-
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('minutes_late_told_at', sa.DateTime(timezone=True),
-                                      nullable=True))
-    # Told: every recipient's notification exists (the chair, the minute-taker and the lead;
-    # ':' || 'u', since ':u' would read as a bound parameter).
+    tasks = [f"UPDATE task SET {column} = due_date WHERE EXISTS (SELECT 1 FROM notification "
+             f"WHERE notification.dedup_key = '{prefix}' || CAST(task.id AS VARCHAR) || ':' "
+             f"|| {day})"
+             for _name, column, prefix in MARKERS]
+    # A held meeting: every recipient's notification exists (chair, minute-taker, lead).
     told = ("EXISTS (SELECT 1 FROM notification WHERE notification.dedup_key = "
-            "'minutes_late:m' || CAST(meeting.id AS VARCHAR) || ':' || 'u' || CAST({} AS VARCHAR))")
+            "'minutes_late:m' || CAST(meeting.id AS VARCHAR) || ':' || 'u' || "
+            "CAST({} AS VARCHAR))")
     lead = ("(SELECT cooperation_group.lead_id FROM cooperation_group "
             "WHERE cooperation_group.id = meeting.group_id)")
-    op.execute("UPDATE meeting SET minutes_late_told_at = CURRENT_TIMESTAMP "
-               "WHERE status = 'held' AND held_at IS NOT NULL AND " + " AND ".join(
-                   f"({column} IS NULL OR {told.format(column)})"
-                   for column in ('chair_id', 'minute_taker_id', lead)))
-    untold = sa.text("status = 'held' AND minutes_late_told_at IS NULL")
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.create_index('ix_meeting_minutes_late_untold', ['id'], unique=False,
-                              postgresql_where=untold, sqlite_where=untold)
-    with op.batch_alter_table('decision', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('uninformed_settled_at', sa.DateTime(timezone=True),
-                                      nullable=True))
-    # Settled: the client informed, no case's decision, the case closed, or its case manager
-    # told.
-    op.execute(
+    meetings = ("UPDATE meeting SET minutes_late_told_at = CURRENT_TIMESTAMP "
+                "WHERE status = 'held' AND held_at IS NOT NULL AND " + " AND ".join(
+                    f"({column} IS NULL OR {told.format(column)})"
+                    for column in ('chair_id', 'minute_taker_id', lead)))
+    # A decision: the client informed, no case's decision, the case closed, or its case
+    # manager told.
+    decisions = (
         "UPDATE decision SET uninformed_settled_at = CURRENT_TIMESTAMP "
         "WHERE published_at IS NOT NULL AND ("
         "EXISTS (SELECT 1 FROM client_participation p WHERE p.decision_id = decision.id "
@@ -87,6 +62,31 @@ def upgrade():
         "WHERE g.id = decision.group_id AND (c.status = 'closed' OR EXISTS ("
         "SELECT 1 FROM notification WHERE notification.dedup_key = 'client_not_informed:d' || "
         "CAST(decision.id AS VARCHAR) || ':' || 'u' || CAST(c.case_manager_id AS VARCHAR)))))")
+    return [*tasks, meetings, decisions]
+
+
+def upgrade():
+    dialect = op.get_bind().dialect.name
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        for _name, column, _prefix in MARKERS:
+            batch_op.add_column(sa.Column(column, sa.Date(), nullable=True))
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('minutes_late_told_at', sa.DateTime(timezone=True),
+                                      nullable=True))
+    with op.batch_alter_table('decision', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('uninformed_settled_at', sa.DateTime(timezone=True),
+                                      nullable=True))
+    for statement in backfill(dialect):
+        op.execute(statement)
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        for name, column, _prefix in MARKERS:
+            where = sa.text(_untold(column, dialect))
+            batch_op.create_index(name, ['due_date', 'id'], unique=False, postgresql_where=where,
+                                  sqlite_where=where)
+    untold = sa.text("status = 'held' AND minutes_late_told_at IS NULL")
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index('ix_meeting_minutes_late_untold', ['id'], unique=False,
+                              postgresql_where=untold, sqlite_where=untold)
     unsettled = sa.text("published_at IS NOT NULL AND uninformed_settled_at IS NULL")
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.create_index('ix_decision_uninformed_unsettled', ['id'], unique=False,

@@ -91,22 +91,40 @@ def test_a_task_told_before_its_marker_is_not_told_again_and_is_marked(
 
 
 def test_the_migration_writes_the_markers_of_what_was_told(frozen, case_manager, specialist,
-                                                           make_case, make_task):
-    """The upgrade's backfill: every task whose notification exists is marked with the due
-    date told, on SQLite and PostgreSQL."""
+                                                           outsider, make_case, make_task):
+    """The upgrade's backfill, on SQLite and PostgreSQL: every task whose notification exists
+    is marked with the due date told, every late meeting whose recipients were all told, and
+    every decision whose manager was told or whose client was informed."""
     import importlib.util
 
     from casework import ROOT
+    from casework.groups.models import Decision, Meeting
+    from tests.jobs.test_sweeps import _decision
 
     task = _overdue_with_lead(frozen, case_manager, specialist, make_case, make_task)
     soon = make_task(specialist, date(2026, 6, 30))
     untold = make_task(specialist, date(2026, 6, 22))
+    other = make_case(risk="yellow")
+    everyone = _held(other, riga(2026, 6, 18, 11), chair_id=case_manager.id)
+    not_everyone = _held(other, riga(2026, 6, 18, 12), minute_taker_id=outsider.id)
+    third = make_case(risk="yellow")
+    told, informed = _decision(other, riga(2026, 6, 17, 12)), _decision(
+        third, riga(2026, 6, 17, 12))
+    ops.add_participation(case_manager, third, subject="Lēmums", person_id=None,
+                          decision_id=informed.id,
+                          informed=True, informed_on=date(2026, 6, 15), method="in_person",
+                          opinion=None, attended=False)
+    db.session.commit()
     assert _run(sweeps.task_due, riga(2026, 6, 29, 7)) == 1
     assert _run(sweeps.task_overdue, riga(2026, 6, 29, 7)) == 3
+    assert _run(sweeps.minutes_late, riga(2026, 6, 29, 7)) == 2
+    assert _run(sweeps.client_not_informed, riga(2026, 6, 29, 7)) == 1
     db.session.execute(Notification.__table__.delete().where(
         Notification.dedup_key.like(f"task_overdue:t{untold.id}:%")))
     db.session.execute(update(Task).values(overdue_told_on=None, lead_told_on=None,
                                            due_told_on=None))
+    db.session.execute(update(Meeting).values(minutes_late_told_at=None))
+    db.session.execute(update(Decision).values(uninformed_settled_at=None))
     db.session.commit()
     path = next((ROOT / "migrations" / "versions").glob("*_sweep_markers.py"))
     spec = importlib.util.spec_from_file_location("sweep_markers", path)
@@ -115,11 +133,15 @@ def test_the_migration_writes_the_markers_of_what_was_told(frozen, case_manager,
     for statement in migration.backfill(db.engine.dialect.name):
         db.session.execute(text(statement))
     db.session.commit()
-    told = {t.id: (t.due_told_on, t.overdue_told_on, t.lead_told_on)
-            for t in db.session.scalars(select(Task))}
-    assert told[task.id] == (None, date(2026, 6, 19), date(2026, 6, 19))
-    assert told[soon.id] == (date(2026, 6, 30), None, None)
-    assert told[untold.id] == (None, None, None)
+    marked = {t.id: (t.due_told_on, t.overdue_told_on, t.lead_told_on)
+              for t in db.session.scalars(select(Task))}
+    assert marked[task.id] == (None, date(2026, 6, 19), date(2026, 6, 19))
+    assert marked[soon.id] == (date(2026, 6, 30), None, None)
+    assert marked[untold.id] == (None, None, None)
+    meetings = {m.id: m.minutes_late_told_at for m in db.session.scalars(select(Meeting))}
+    assert meetings[everyone.id] is not None and meetings[not_everyone.id] is None
+    decisions = {d.id: d.uninformed_settled_at for d in db.session.scalars(select(Decision))}
+    assert decisions[told.id] is not None and decisions[informed.id] is not None
 
 
 def test_an_overdue_task_of_the_lead_is_settled_and_a_new_lead_hears_of_it(
