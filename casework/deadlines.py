@@ -22,7 +22,7 @@ from sqlalchemy import and_, exists, select
 from casework.cases.models import Case, ClientParticipation, Referral
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, Decision, Meeting
-from casework.policies.operations import calendar_for, policy_for
+from casework.policies.operations import calendar_for, policies_for_all
 from casework.tasks.models import Task
 from workflows import decision as decision_workflow
 from workflows.policy import convene_deadline, minutes_deadline
@@ -78,12 +78,13 @@ class Late:
 
 
 def _late(rows, deadline_of, now: datetime) -> list[Late]:
-    # The policy is read once per municipality, not once per row (policy_for queries).
+    # Every municipality's policy in one query, not one per row or municipality.
+    policies = policies_for_all() if rows else {}
     rules: dict = {}
     result = []
     for row, since, muni in rows:
         if muni not in rules:
-            rules[muni] = (policy_for(muni), calendar_for(muni))
+            rules[muni] = (policies.get(muni, policies[None]), calendar_for(muni))
         deadline = deadline_of(since, *rules[muni])
         if deadline < now:
             result.append(Late(row, deadline))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 
-from authlib.integrations.flask_client import OAuth
 from flask import current_app
 
 from casework.audit.operations import record
@@ -56,6 +55,8 @@ def client():
     cached = app.extensions.get("casework_sso")
     if cached and cached[0] == key:
         return cached[1]
+    from authlib.integrations.flask_client import OAuth  # only when SSO is used
+
     oauth = OAuth()
     oauth.app = app  # not init_app: the registry is ours, kept in app.extensions below
     remote = oauth.register(

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, vCalAddress
 
 from casework.db_types import utcnow
 from casework.groups.models import Meeting
 from casework.inputs import is_https_url
+
+if TYPE_CHECKING:  # icalendar is imported by the functions that write files (0.1 s at start)
+    from icalendar import Event, vCalAddress
 
 PRODID = "-//casework//Sadarbibas grupas//LV"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -116,6 +119,8 @@ def meeting_organizer(meeting: Meeting):
 
 
 def _address(user, *, named: bool, **params) -> vCalAddress:
+    from icalendar import vCalAddress
+
     address = vCalAddress(f"mailto:{user.email}")
     if named:
         address.params["CN"] = user.full_name
@@ -126,6 +131,8 @@ def _address(user, *, named: bool, **params) -> vCalAddress:
 
 def meeting_event(meeting: Meeting, url: str | None, stamp: datetime) -> Event:
     """One VEVENT for a meeting."""
+    from icalendar import Event
+
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("dtstamp", stamp)
@@ -160,6 +167,8 @@ def calendar_of(meetings: Iterable[Meeting], url_of: Callable[[Meeting], str | N
                 name: str | None = None, *, feed: bool = False) -> bytes:
     """The bytes of a VCALENDAR (METHOD:PUBLISH) with one event per meeting; a feed also says
     how often to refresh it (REFRESH-INTERVAL, RFC 7986, and X-PUBLISHED-TTL for Outlook)."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -280,9 +280,10 @@ def anonymise_cases(case_ids, now: datetime) -> list[int]:
 def _cutoffs(now: datetime) -> dict[int, datetime]:
     """Per municipality, the moment before which a closed case is past retention."""
     from casework.orgs.models import Municipality
-    from casework.policies.operations import policy_for
+    from casework.policies.operations import policies_for_all
 
-    return {m: years_before(now, policy_for(m).retention_years)
+    policies = policies_for_all()  # one query, not one per municipality
+    return {m: years_before(now, policies.get(m, policies[None]).retention_years)
             for m in db.session.scalars(select(Municipality.id).order_by(Municipality.id))}
 
 

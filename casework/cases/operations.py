@@ -285,6 +285,9 @@ def transition_case(actor, case: Case, trigger: str, *, expected_version=None,
     elif trigger == "reopen":
         case.closed_at = None
         case.closure_reason = case.closure_reason_text = None
+        group = case_group(case)
+        if group is not None:  # its uninformed clients are chased again
+            _unsettle_decisions(group)
         case.next_review_due = next_review_date(local_date(at), case.risk,
                                                 policy_for(case.municipality_id))
     if case.risk != old_risk:
@@ -320,6 +323,15 @@ def change_risk(actor, case: Case, trigger: str, *, reason: str | None,
     flush(case)
 
 
+def _unsettle_decisions(group) -> None:
+    """The scheduler looks again at whether the clients of the group's decisions were
+    informed (``casework.jobs.sweeps.client_not_informed``)."""
+    db.session.execute(update(Decision).where(Decision.group_id == group.id,
+                                              Decision.uninformed_settled_at.is_not(None))
+                       .values(uninformed_settled_at=None)
+                       .execution_options(synchronize_session=False))
+
+
 def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=None) -> None:
     """The head of the social service gives the case to another case manager."""
     if not access.supervises(actor, case):
@@ -334,6 +346,18 @@ def reassign_case_manager(actor, case: Case, new_manager, *, expected_version=No
     if group is not None:
         group.lead_id = new_manager.id
         _ensure_member(group, new_manager, case, actor, role_in_group="gadījuma vadītājs")
+    # The case's tasks, meetings and decisions have a new lead: the scheduler's escalations of
+    # overdue tasks, late minutes and uninformed clients are no longer settled (what the old
+    # lead was told of keeps its notification's key, and is not told again).
+    db.session.execute(update(Task).where(Task.case_id == case.id, Task.status == "open")
+                       .values(lead_told_on=None)
+                       .execution_options(synchronize_session=False))
+    if group is not None:  # and of its held meetings and its decisions
+        db.session.execute(update(Meeting).where(Meeting.group_id == group.id,
+                                                 Meeting.status == "held")
+                           .values(minutes_late_told_at=None)
+                           .execution_options(synchronize_session=False))
+        _unsettle_decisions(group)
     record_event(case, actor, "case", "reassigned",
                  details={"from": old.id if old else None, "to": new_manager.id})
     record("case_reassigned", case, user=actor,

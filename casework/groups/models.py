@@ -24,7 +24,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
+    literal_column,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -168,6 +170,13 @@ class Meeting(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the scheduler had told everyone to tell that the minutes are late (the chair, the
+    # minute-taker and the group's lead who see the case; casework.jobs.sweeps.minutes_late);
+    # None: not yet, or someone could not be told. Only a filter, so that a steady sweep reads
+    # no meeting it has told of (the notifications' unique keys are the record); a new lead,
+    # by reassigning the case, clears it. The chair and minute-taker of a held meeting do not
+    # change.
+    minutes_late_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -188,6 +197,17 @@ class Meeting(db.Model):
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.status}>"
+
+
+def minutes_late_untold():
+    """SQL: a held meeting whose late minutes have not been told of: the condition of the
+    partial index below, which the sweep repeats word for word (the status as a literal)."""
+    return and_(Meeting.status == literal_column("'held'"),
+                Meeting.minutes_late_told_at.is_(None))
+
+
+Index("ix_meeting_minutes_late_untold", Meeting.id, postgresql_where=minutes_late_untold(),
+      sqlite_where=minutes_late_untold())
 
 
 class AgendaItem(db.Model):
@@ -282,6 +302,12 @@ class Decision(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the scheduler settled whether to chase that the client was not informed
+    # (casework.jobs.sweeps.client_not_informed): the case manager told, the client informed
+    # (a participation is never taken back), the case closed, or no case's decision; None: not
+    # yet. Only a filter, so that a steady sweep reads no decision it has settled (the
+    # notifications' unique keys are the record); reassigning or reopening the case clears it.
+    uninformed_settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -293,6 +319,16 @@ class Decision(db.Model):
 
     def __repr__(self) -> str:
         return f"<Decision {self.number or self.id}>"
+
+
+def uninformed_unsettled():
+    """SQL: a published decision whose chase of the client's information is not settled: the
+    condition of the partial index below, which the sweep repeats word for word."""
+    return and_(Decision.published_at.is_not(None), Decision.uninformed_settled_at.is_(None))
+
+
+Index("ix_decision_uninformed_unsettled", Decision.id,
+      postgresql_where=uninformed_unsettled(), sqlite_where=uninformed_unsettled())
 
 
 class DecisionProgress(db.Model):

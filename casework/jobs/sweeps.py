@@ -31,7 +31,7 @@ from casework.notifications.texts import deferred
 from casework.orgs.models import Municipality
 from casework.policies.operations import calendar_for, policy_for
 from casework.reports.models import AnnualReport
-from casework.tasks.models import Task
+from casework.tasks.models import Task, chased_untold
 from workflows.policy import (
     annual_report_overdue_from,
     annual_report_reminder_dates,
@@ -135,14 +135,105 @@ def _batches(stmt):
         yield rows[i:i + STREAM_BATCH]
 
 
-def _sweep(stmt, notifications_of) -> int:
+def _sweep(stmt, notifications_of, marker: _Marker | None = None) -> int:
     """Run one sweep's candidate query, turn each row into its notifications
     (``notifications_of(row)`` yields ``_notify_all`` tuples) and insert them batch by batch;
-    returns how many were added. A steady run (nothing new) is the one query and no row."""
+    returns how many were added. A steady run (nothing new) is the one query and no row.
+
+    With a ``marker``, a row whose ``told`` column is true (its notification exists already:
+    another process told it, or it was told before the marker was written) is not told
+    again, and every row the marker finds settled (``_Marker.settles``) is marked on its
+    source row in the same transaction, so that the next run does not read it."""
     added = 0
     for rows in _batches(stmt):
-        added += _notify_all([n for row in rows for n in notifications_of(row)])
+        settled = []
+        notifications = []
+        for row in rows:
+            told = marker is not None and bool(getattr(row, "told", False))
+            mine = [] if told else list(notifications_of(row))
+            notifications += mine
+            if marker is not None and marker.settled(row, told or bool(mine)):
+                settled.append(row)
+        added += _notify_all(notifications)
+        if marker is not None:
+            marker.write(settled)
     return added
+
+
+@dataclass(frozen=True)
+class _Marker:
+    """What a sweep writes on the rows it has settled: ``column`` (of ``table``) gets the value
+    ``value_of(row)`` (the occurrence told, such as the task's due date as read: a due date
+    changed meanwhile differs from it and is told again). ``settles(row, told)`` says whether
+    a row is settled, ``told`` being whether it was told now or before; by default a row is
+    settled when it was told."""
+
+    table: object
+    column: str
+    sql_type: object
+    value_of: Callable
+    settles: Callable | None = None
+    #: Gather the values there, to be written with the job's other markers of the table.
+    into: _Marks | None = None
+
+    def settled(self, row, told: bool) -> bool:
+        return self.settles(row, told) if self.settles is not None else told
+
+    def write(self, rows) -> None:
+        marks = self.into or _Marks(self.table, {self.column: self.sql_type})
+        marks.add(self.column, [(row.id, self.value_of(row)) for row in rows])
+        if self.into is None:
+            marks.write()
+
+
+class _Marks:
+    """Markers of one table: ``add`` gathers ``(row id, value)`` per column, ``write`` writes
+    them, one UPDATE per ``MARK_CHUNK`` rows setting every gathered column of each row. A job
+    with two sweeps over one table (the assignees and the leads of overdue tasks) writes a
+    row once, not twice: each version of a task is a new entry in every one of its indexes
+    (they are what a first run after a long downtime spends its time on)."""
+
+    def __init__(self, table, types: dict[str, object]):
+        self.table, self.types = table, types
+        self.values: dict[str, dict[int, object]] = {column: {} for column in types}
+
+    def add(self, column: str, pairs) -> None:
+        self.values[column].update(pairs)
+
+    def write(self) -> None:
+        from sqlalchemy import Integer, bindparam, func, update
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        table = self.table
+        ids = sorted({i for values in self.values.values() for i in values})
+        postgres = db.session.get_bind().dialect.name == "postgresql"
+        for start in range(0, len(ids), MARK_CHUNK):
+            chunk = ids[start:start + MARK_CHUNK]
+            if not postgres:
+                for column, values in self.values.items():
+                    rows = [{"row_id": i, "told": values[i]} for i in chunk if i in values]
+                    if rows:
+                        db.session.execute(
+                            update(table).where(table.c.id == bindparam("row_id"))
+                            .values({column: bindparam("told")}), rows)
+                continue
+            # One statement per chunk, whatever its length (as ``_insert_unnest``); a column
+            # without a value for a row keeps the row's own.
+            columns = list(self.types)
+            told = func.unnest(
+                bindparam("ids", chunk, type_=ARRAY(Integer)),
+                *(bindparam(f"v{n}", [self.values[c].get(i) for i in chunk],
+                            type_=ARRAY(self.types[c])) for n, c in enumerate(columns)),
+            ).table_valued("id", *(f"v{n}" for n in range(len(columns)))).render_derived(
+                name="told")
+            db.session.execute(update(table).where(table.c.id == told.c.id).values({
+                c: func.coalesce(told.c[f"v{n}"], table.c[c]) for n, c in enumerate(columns)}))
+        for values in self.values.values():
+            values.clear()
+
+
+#: Rows marked per UPDATE (``_Marks.write``).
+MARK_CHUNK = 5000
 
 
 def _visible_pairs(pairs, now: datetime) -> set[tuple[int, int]]:
@@ -299,16 +390,35 @@ def _per_user(user_ids, kind, text, link, key, municipality_id) -> list[tuple]:
 
 
 class _Rules(dict):
-    """``(policy, calendar)`` per municipality, read once per sweep."""
+    """``(policy, calendar)`` per municipality, read once per sweep: every municipality's
+    settings in one query at the first need, not one query per municipality."""
+
+    def __init__(self):
+        super().__init__()
+        self._policies = None
 
     def __missing__(self, municipality_id):
-        self[municipality_id] = (policy_for(municipality_id), calendar_for(municipality_id))
+        from casework.policies.operations import policies_for_all
+
+        if self._policies is None:
+            self._policies = policies_for_all()
+        policy = self._policies.get(municipality_id, self._policies[None])
+        self[municipality_id] = (policy, calendar_for(municipality_id))
         return self[municipality_id]
 
 
 # -- tasks ------------------------------------------------------------------------------------
-def _issued_open_tasks():
-    return (Task.status == "open", Task.issued_at.is_not(None), Task.assignee_id.is_not(None))
+def _issued_open_tasks(told_on):
+    """The open issued tasks not told of for their due date (``told_on``, a marker): the rows
+    of the marker's partial index."""
+    return (chased_untold(told_on), Task.assignee_id.is_not(None))
+
+
+def _task_marker(column: str, settles: Callable | None = None,
+                 into: _Marks | None = None) -> _Marker:
+    from sqlalchemy import Date
+
+    return _Marker(Task.__table__, column, Date(), lambda row: row.due_date, settles, into)
 
 
 def task_due(now: datetime) -> int:
@@ -328,12 +438,12 @@ def task_due(now: datetime) -> int:
     stmt = (select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id,
                    Task.case_id, Case.number,
                    and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now))
-                   .label("shown"))
+                   .label("shown"),
+                   _told(_key_of("task_due:t", Task.id, ":", Task.due_date)).label("told"))
             .outerjoin(Case, Case.id == Task.case_id)
-            .where(*_issued_open_tasks(), Task.due_date > today, Task.due_date <= latest,
-                   Task.due_date <= due_by,
-                   ~_told(_key_of("task_due:t", Task.id, ":", Task.due_date)))
-            .order_by(Task.id))
+            .where(*_issued_open_tasks(Task.due_told_on), Task.due_date > today,
+                   Task.due_date <= latest, Task.due_date <= due_by)
+            .order_by(Task.due_date, Task.id))
 
     def notifications_of(r):
         text = (deferred("Task of case %(number)s due on %(date)s.", number=r.number,
@@ -342,7 +452,7 @@ def task_due(now: datetime) -> int:
         yield (r.assignee_id, "task_due", text, case_link(r.case_id) if r.shown else TASKS_LINK,
                _key("task_due:t", r.id, ":", r.due_date), r.municipality_id)
 
-    return _sweep(stmt, notifications_of)
+    return _sweep(stmt, notifications_of, _task_marker("due_told_on"))
 
 
 def _escalation_day(calendar, today: date) -> date:
@@ -361,9 +471,11 @@ def task_overdue(now: datetime) -> int:
     that, if the task is still open. Nobody is told about their own task twice.
 
     Keys ``task_overdue:t<id>:<due date>`` and ``task_overdue_lead:t<id>:<due date>``.
-    Two queries, each leaving out what was told in SQL: the assignees (with the case number
-    and whether they may see the case), and the leads of the tasks due by their
-    municipality's escalation day who may see the case (with the assignee's name).
+    Two queries over the tasks not marked as told for their due date (``Task.overdue_told_on``,
+    ``Task.lead_told_on``, partial indexes): the assignees (with the case number and whether
+    they may see the case), and the leads of the tasks due by their municipality's escalation
+    day who may see the case (with the assignee's name). A task whose lead is its assignee, or
+    that has no lead, is marked as settled for its due date.
     """
     from sqlalchemy import case as when
     from sqlalchemy import func
@@ -375,11 +487,11 @@ def task_overdue(now: datetime) -> int:
     assignees = (
         select(Task.id, Task.assignee_id, Task.due_date, Task.municipality_id, Task.case_id,
                Case.number,
-               and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now)).label("shown"))
+               and_(Task.case_id.is_not(None), _visible(Task.assignee_id, now)).label("shown"),
+               _told(_key_of("task_overdue:t", Task.id, ":", Task.due_date)).label("told"))
         .outerjoin(Case, Case.id == Task.case_id)
-        .where(*_issued_open_tasks(), Task.due_date < today,
-               ~_told(_key_of("task_overdue:t", Task.id, ":", Task.due_date)))
-        .order_by(Task.id))
+        .where(*_issued_open_tasks(Task.overdue_told_on), Task.due_date < today)
+        .order_by(Task.due_date, Task.id))
 
     def assignee_notifications(r):
         text = (deferred("Task of case %(number)s is overdue (deadline %(date)s).",
@@ -389,7 +501,12 @@ def task_overdue(now: datetime) -> int:
                case_link(r.case_id) if r.shown else TASKS_LINK,
                _key("task_overdue:t", r.id, ":", r.due_date), r.municipality_id)
 
-    added = _sweep(assignees, assignee_notifications)
+    # Both sweeps' markers are written together at the end: one new version per task.
+    from sqlalchemy import Date
+
+    marks = _Marks(Task.__table__, {"overdue_told_on": Date(), "lead_told_on": Date()})
+    added = _sweep(assignees, assignee_notifications,
+                   _task_marker("overdue_told_on", into=marks))
 
     escalate_by, latest = _by_municipality(
         Task.municipality_id, lambda m: _escalation_day(calendars[m], today))
@@ -399,21 +516,24 @@ def task_overdue(now: datetime) -> int:
                                                           Case.case_manager_id)),
                 else_=other_group.lead_id)
     leads = (
-        select(Task.id, Task.due_date, Task.municipality_id, Task.case_id, Case.number,
-               lead.label("lead"), group_id.label("group_id"), User.full_name)
+        select(Task.id, Task.due_date, Task.municipality_id, Task.case_id, Task.assignee_id,
+               Case.number, lead.label("lead"), group_id.label("group_id"), User.full_name,
+               _told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date)).label("told"))
         .join(User, User.id == Task.assignee_id)
         .outerjoin(Case, Case.id == Task.case_id)
         .outerjoin(case_group, case_group.case_id == Task.case_id)
         .outerjoin(Decision, Decision.id == Task.decision_id)
         .outerjoin(Meeting, and_(Meeting.id == Task.meeting_id, Task.decision_id.is_(None)))
         .outerjoin(other_group, other_group.id == group_id)
-        .where(*_issued_open_tasks(), Task.due_date <= latest, Task.due_date <= escalate_by,
-               ~_told(_key_of("task_overdue_lead:t", Task.id, ":", Task.due_date)),
-               lead.is_not(None), lead != Task.assignee_id,
-               or_(Task.case_id.is_(None), _visible(lead, now)))
-        .order_by(Task.id))
+        .where(*_issued_open_tasks(Task.lead_told_on), Task.due_date <= latest,
+               Task.due_date <= escalate_by,
+               or_(lead.is_(None), lead == Task.assignee_id, Task.case_id.is_(None),
+                   _visible(lead, now)))
+        .order_by(Task.due_date, Task.id))
 
     def lead_notifications(r):
+        if r.lead is None or r.lead == r.assignee_id:
+            return
         if r.case_id is not None:
             text = deferred("A task of case %(number)s assigned to %(assignee)s is overdue "
                             "(deadline %(date)s).", number=r.number, assignee=r.full_name,
@@ -426,7 +546,15 @@ def task_overdue(now: datetime) -> int:
         yield (r.lead, "task_overdue_lead", text, link,
                _key("task_overdue_lead:t", r.id, ":", r.due_date), r.municipality_id)
 
-    return added + _sweep(leads, lead_notifications)
+    def nobody_else(r, told: bool) -> bool:
+        # No lead, or the lead is the assignee (told already): the escalation is settled
+        # for this due date. Reassigning the case gives it a new lead, and clears the marker
+        # (``casework.cases.operations.reassign_case_manager``).
+        return told or r.lead is None or r.lead == r.assignee_id
+
+    added += _sweep(leads, lead_notifications, _task_marker("lead_told_on", nobody_else, marks))
+    marks.write()
+    return added
 
 
 # -- cases ------------------------------------------------------------------------------------
@@ -537,29 +665,50 @@ def triage_late(now: datetime) -> int:
 def minutes_late(now: datetime) -> int:
     """Held meetings whose minutes are not approved within the policy: tell the chair, the
     minute-taker and the group's lead (for a case's group, only those who see the case).
-    Key ``minutes_late:m<id>:u<user>``. One query: each held meeting with each recipient not
-    told yet (who may see the case, for a case's group); the deadline in working days is
-    decided for these candidates only."""
-    from sqlalchemy import union
+    Key ``minutes_late:m<id>:u<user>``. One query over the held meetings not marked as told
+    (``Meeting.minutes_late_told_at``, a partial index), with per recipient whether they were
+    told and may see the case; the deadline in working days is decided for these candidates
+    only. A meeting whose recipients were all told is marked; one with someone who may not
+    see the case (yet) is read again."""
+    from sqlalchemy import DateTime
 
-    def recipient(user_id):
-        return (select(Meeting.id, Meeting.held_at, Meeting.group_id,
-                       CooperationGroup.municipality_id, CooperationGroup.case_id,
-                       Case.number, user_id.label("uid"))
-                .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
-                .outerjoin(Case, Case.id == CooperationGroup.case_id)
-                .where(*deadlines.held_without_approved_minutes(), user_id.is_not(None),
-                       ~_told(_key_of("minutes_late:m", Meeting.id, ":u", user_id)),
-                       or_(CooperationGroup.case_id.is_(None), _visible(user_id, now))))
+    from casework.groups.models import minutes_late_untold
 
-    everyone = union(recipient(Meeting.chair_id), recipient(Meeting.minute_taker_id),
-                     recipient(CooperationGroup.lead_id)).subquery()
-    stmt = select(everyone).order_by(everyone.c.id, everyone.c.uid)
+    recipients = (("chair", Meeting.chair_id), ("taker", Meeting.minute_taker_id),
+                  ("lead", CooperationGroup.lead_id))
+    columns = []
+    for name, user_id in recipients:
+        columns += [user_id.label(name),
+                    _told(_key_of("minutes_late:m", Meeting.id, ":u", user_id))
+                    .label(f"{name}_told"),
+                    or_(CooperationGroup.case_id.is_(None), _visible(user_id, now))
+                    .label(f"{name}_sees")]
+    stmt = (select(Meeting.id, Meeting.held_at, Meeting.group_id,
+                   CooperationGroup.municipality_id, CooperationGroup.case_id, Case.number,
+                   *columns)
+            .join(CooperationGroup, CooperationGroup.id == Meeting.group_id)
+            .outerjoin(Case, Case.id == CooperationGroup.case_id)
+            .where(minutes_late_untold(), *deadlines.held_without_approved_minutes())
+            .order_by(Meeting.id))
     rules = _Rules()
 
-    def notifications_of(r):
+    def late(r) -> datetime | None:
         deadline = minutes_deadline(r.held_at, *rules[r.municipality_id])
-        if deadline >= now:
+        return deadline if deadline < now else None
+
+    def untold(r) -> list[int]:
+        """The recipients not told yet who may see the case, each once."""
+        found = []
+        for name, _column in recipients:
+            uid = getattr(r, name)
+            if (uid is not None and uid not in found and not getattr(r, f"{name}_told")
+                    and getattr(r, f"{name}_sees")):
+                found.append(uid)
+        return found
+
+    def notifications_of(r):
+        deadline = late(r)
+        if deadline is None:
             return
         held, due = _day(local_date(r.held_at)), _day(local_date(deadline))
         if r.case_id is not None:
@@ -571,40 +720,70 @@ def minutes_late(now: datetime) -> int:
             text = deferred("Minutes of the meeting of %(held)s are not approved "
                             "(deadline %(deadline)s).", held=held, deadline=due)
             link = f"/groups/{r.group_id}"
-        yield (r.uid, "minutes_late", text, link, _key("minutes_late:m", r.id, ":u", r.uid),
-               r.municipality_id)
+        for uid in sorted(untold(r)):
+            yield (uid, "minutes_late", text, link, _key("minutes_late:m", r.id, ":u", uid),
+                   r.municipality_id)
 
-    return _sweep(stmt, notifications_of)
+    def everyone_told(r, _told_now: bool) -> bool:
+        # Late, and each recipient told (now or before): one who may not see the case is
+        # not, and the meeting is read again (they are told once they may).
+        return late(r) is not None and all(
+            getattr(r, name) is None or getattr(r, f"{name}_told") or getattr(r, f"{name}_sees")
+            for name, _column in recipients)
+
+    marker = _Marker(Meeting.__table__, "minutes_late_told_at", DateTime(timezone=True),
+                     lambda _row: now, everyone_told)
+    return _sweep(stmt, notifications_of, marker)
 
 
 def client_not_informed(now: datetime) -> int:
     """Published decisions of a case's group of which the client was not informed within the
     policy: tell the case manager (or, without one, the head of service). Key
-    ``client_not_informed:d<id>:u<user>``. Two queries (the case managers, and the heads of
-    cases without one), each leaving out who was told and who may not see the case in SQL;
-    the deadline in working days is decided for these candidates only."""
+    ``client_not_informed:d<id>:u<user>``. Two queries over the decisions not marked as
+    settled (``Decision.uninformed_settled_at``, a partial index): the decisions with their
+    case manager, whether the client was informed, whether the case is closed, whether the
+    manager was told and may see the case; and the heads of cases without one, leaving out
+    who was told and who may not see the case in SQL. The deadline in working days is decided
+    for these candidates only. A decision is marked as settled once its case manager was
+    told, its client informed, its case closed, or when it is no case's decision."""
+    from sqlalchemy import DateTime
+
+    from casework.cases.models import ClientParticipation
+    from casework.groups.models import uninformed_unsettled
+
+    informed = exists().where(ClientParticipation.decision_id == Decision.id,
+                              ClientParticipation.informed.is_(True))
     columns = (Decision.id, Decision.number.label("decision_number"), Decision.published_at,
                CooperationGroup.municipality_id, Case.id.label("case_id"), Case.number,
                Case.municipality_id.label("case_municipality_id"))
-
-    def untold(user_id):
-        return (~_told(_key_of("client_not_informed:d", Decision.id, ":u", user_id)),
-                _visible(user_id, now))
-
-    managers = (deadlines.uninformed_decisions()
-                .with_only_columns(*columns, Case.case_manager_id.label("uid"))
-                .where(Case.case_manager_id.is_not(None), *untold(Case.case_manager_id))
-                .order_by(Decision.id))
+    manager = Case.case_manager_id
+    managers = (
+        select(*columns, manager.label("uid"), informed.label("informed"),
+               or_(Case.id.is_(None), CooperationGroup.kind != "interprofessional",
+                   Case.status == "closed").label("not_chased"),
+               _told(_key_of("client_not_informed:d", Decision.id, ":u", manager))
+               .label("told"),
+               and_(manager.is_not(None), _visible(manager, now)).label("sees"))
+        .join(CooperationGroup, CooperationGroup.id == Decision.group_id)
+        .outerjoin(Case, Case.id == CooperationGroup.case_id)
+        .where(uninformed_unsettled())
+        .order_by(Decision.id))
     heads = (deadlines.uninformed_decisions()
              .with_only_columns(*columns, User.id.label("uid"))
              .join(User, _heads_of_owner(now))
-             .where(Case.case_manager_id.is_(None), *untold(User.id))
+             .where(uninformed_unsettled(), Case.case_manager_id.is_(None),
+                    ~_told(_key_of("client_not_informed:d", Decision.id, ":u", User.id)),
+                    _visible(User.id, now))
              .order_by(Decision.id, User.id))
     rules = _Rules()
 
-    def notifications_of(r):
+    def late(r) -> datetime | None:
         deadline = client_informed_deadline(r.published_at, *rules[r.municipality_id])
-        if deadline >= now:
+        return deadline if deadline < now else None
+
+    def notifications_of(r):
+        deadline = late(r)
+        if deadline is None:
             return
         text = deferred("Case %(number)s: the client has not been informed of decision "
                         "%(decision)s (deadline %(deadline)s).", number=r.number,
@@ -613,7 +792,18 @@ def client_not_informed(now: datetime) -> int:
         yield (r.uid, "client_not_informed", text, case_link(r.case_id),
                _key("client_not_informed:d", r.id, ":u", r.uid), r.case_municipality_id)
 
-    return _sweep(managers, notifications_of) + _sweep(heads, notifications_of)
+    def manager_notifications(r):
+        if r.informed or r.not_chased or r.uid is None or not r.sees:
+            return
+        yield from notifications_of(r)
+
+    def settled(r, told: bool) -> bool:
+        # Without a case manager the heads are told, by the second query; nothing is settled.
+        return bool(r.informed or r.not_chased or (r.uid is not None and told))
+
+    marker = _Marker(Decision.__table__, "uninformed_settled_at", DateTime(timezone=True),
+                     lambda _row: now, settled)
+    return _sweep(managers, manager_notifications, marker) + _sweep(heads, notifications_of)
 
 
 # -- the annual report ------------------------------------------------------------------------
@@ -707,6 +897,8 @@ class Job:
     cron: dict = field(default_factory=dict)
     #: Delivery jobs commit per e-mail (their claims must be seen by other processes).
     commits_itself: bool = False
+    #: The count is of notifications added (a sweep), not of cases or e-mails.
+    notifies: bool = True
 
     @property
     def description(self) -> str:
@@ -715,7 +907,7 @@ class Job:
 
 #: The jobs in the order ``run-due-jobs`` runs them: sweeps first, then delivery.
 JOBS: tuple[Job, ...] = (
-    Job("anonymise", anonymise, {"hour": 2, "minute": 30}),
+    Job("anonymise", anonymise, {"hour": 2, "minute": 30}, notifies=False),
     Job("task_due", task_due, {"hour": 7, "minute": 0}),
     Job("task_overdue", task_overdue, {"hour": 7, "minute": 5}),
     Job("review_due", review_due, {"hour": 7, "minute": 10}),
@@ -724,18 +916,34 @@ JOBS: tuple[Job, ...] = (
     Job("triage_late", triage_late, {"minute": 20}),
     Job("minutes_late", minutes_late, {"minute": 25}),
     Job("client_not_informed", client_not_informed, {"minute": 35}),
-    Job("daily_digest", daily_digest, {"hour": 7, "minute": 30}, commits_itself=True),
-    Job("deliver_email", deliver_email, {"minute": "*"}, commits_itself=True),
+    Job("daily_digest", daily_digest, {"hour": 7, "minute": 30}, commits_itself=True,
+        notifies=False),
+    Job("deliver_email", deliver_email, {"minute": "*"}, commits_itself=True, notifies=False),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}
 
 
+#: A sweep that added at least this many notifications refreshes the table's statistics.
+ANALYZE_AFTER = 10_000
+
+
 def run_job(job_id: str, now: datetime | None = None) -> int:
-    """Run one job in the current app context and commit once (rolled back on error)."""
+    """Run one job in the current app context and commit once (rolled back on error).
+
+    On PostgreSQL a sweep that added many notifications (a first run after a long downtime)
+    then refreshes the planner's statistics of the table: the next queries on it (the e-mail
+    queue, the next sweeps' anti-joins) are planned for the table as it now is. Autovacuum
+    does the same, but only a while later, and not at all where it is switched off."""
+    from sqlalchemy import text
+
     job = JOBS_BY_ID[job_id]
     try:
         count = job.func(now or utcnow())
         db.session.commit()
+        if (job.notifies and count >= ANALYZE_AFTER
+                and db.session.get_bind().dialect.name == "postgresql"):
+            db.session.execute(text("ANALYZE notification"))
+            db.session.commit()
     except Exception:
         db.session.rollback()
         raise

@@ -14,9 +14,11 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +61,13 @@ class Notification(db.Model):
 
     user: Mapped[User] = relationship()
 
+    @classmethod
+    def queued(cls):
+        """SQL: the e-mail waits in the queue (new, or failed and maybe retried): the condition
+        of the partial index the delivery reads in id order, the states written as literals so
+        that the planner matches it with the index's."""
+        return cls.email_state.in_([literal_column("'pending'"), literal_column("'failed'")])
+
     def display_text(self, locale: str | None = None) -> str:
         """The text in ``locale`` (the current language when None)."""
         from casework.notifications.texts import render
@@ -67,6 +76,12 @@ class Notification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} user={self.user_id}>"
+
+
+# The queue of immediate e-mails in the delivery's order: a run reads its batch from here,
+# however many e-mails were sent or logged before.
+Index("ix_notification_email_queued", Notification.id,
+      postgresql_where=Notification.queued(), sqlite_where=Notification.queued())
 
 
 class DigestRun(db.Model):

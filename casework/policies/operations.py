@@ -20,6 +20,16 @@ def policy_for(municipality_id: int) -> Policy:
     return Policy.from_overrides(rows) if rows else Policy()
 
 
+def policies_for_all() -> dict[int | None, Policy]:
+    """The policy of every municipality with settings, in one query (the sweeps decide
+    deadlines across municipalities); the defaults under ``None``, for the others."""
+    stored: dict[int, dict] = {}
+    for municipality_id, key, value in db.session.execute(
+            select(PolicySetting.municipality_id, PolicySetting.key, PolicySetting.value)):
+        stored.setdefault(municipality_id, {})[key] = value
+    return {None: Policy(), **{m: Policy.from_overrides(rows) for m, rows in stored.items()}}
+
+
 def calendar_for(municipality_id: int) -> WorkingCalendar:
     """The working-day calendar: weekends and Latvian public holidays."""
     return LATVIA

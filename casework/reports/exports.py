@@ -19,8 +19,6 @@ from flask import current_app, render_template
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from casework.auth.models import ROLE_LABELS, Role
 from casework.cases.models import CATEGORY_LABELS, Category
@@ -465,6 +463,9 @@ def to_xlsx(doc: dict) -> bytes:
     header; counts, shares and medians are numbers, withheld figures are empty with their
     "<3"/"x" in the note column; meeting dates are date cells on a sheet of their own; the
     last sheet holds the document's requisites and the suppression rule."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     book.remove(book.active)
     titles = section_titles()
@@ -499,6 +500,8 @@ def to_xlsx(doc: dict) -> bytes:
 
 
 def _dates_sheet(book, doc: dict) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(dates_sheet_title())
     sheet.append([_("Kind of meeting"), _("Date")])
     for cell in sheet[1]:
@@ -515,6 +518,8 @@ def _dates_sheet(book, doc: dict) -> None:
 
 
 def _quarters_sheet(book, doc: dict) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(sheet_title(_("Open cases by risk per quarter")))
     sheet.append([_("Quarter"), *(_risk(r) for r in RISK_FILL), _("Note")])
     for cell in sheet[1]:
@@ -529,6 +534,8 @@ def _quarters_sheet(book, doc: dict) -> None:
 
 
 def _notes_sheet(book, doc: dict) -> None:
+    from openpyxl.styles import Alignment, Font
+
     sheet = book.create_sheet(sheet_title(_("Document and notes")))
     sheet.append([_("Requisite"), _("Value")])
     for cell in sheet[1]:

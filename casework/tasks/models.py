@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
@@ -50,6 +60,14 @@ class Task(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # What the scheduler has told (casework.jobs.sweeps): the due date of which the assignee
+    # was reminded, told it is overdue, and the lead told it is overdue (or found it has no
+    # lead but the assignee; a new lead, by reassigning the case, clears it); None: never.
+    # Only a filter, so that a steady sweep reads no task it has told of (the notifications'
+    # unique keys are the record); a new due date differs from them, and is told again.
+    due_told_on: Mapped[date | None] = mapped_column(Date)
+    overdue_told_on: Mapped[date | None] = mapped_column(Date)
+    lead_told_on: Mapped[date | None] = mapped_column(Date)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -58,3 +76,19 @@ class Task(db.Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.status} due {self.due_date}>"
+
+
+def chased_untold(told_on):
+    """SQL: an open issued task whose due date has not been told of (``told_on``, one of the
+    markers): the condition of the partial indexes below, which the sweeps repeat word for
+    word (the status as a literal, so that the planner can match it with the index's)."""
+    return and_(Task.status == literal_column("'open'"), Task.issued_at.is_not(None),
+                told_on.is_distinct_from(Task.due_date))
+
+
+# The tasks a sweep still has to tell of, in the sweeps' order (due date, id): in a steady run
+# none is due.
+for _name, _marker in (("due", Task.due_told_on), ("overdue", Task.overdue_told_on),
+                      ("lead", Task.lead_told_on)):
+    Index(f"ix_task_{_name}_untold", Task.due_date, Task.id,
+          postgresql_where=chased_untold(_marker), sqlite_where=chased_untold(_marker))

@@ -68,6 +68,27 @@ def test_without_a_mail_server_e_mails_are_logged_not_sent(app, make_user, caplo
     assert "2026/0001" in caplog.text and user.email in caplog.text
 
 
+def test_without_a_mail_server_the_log_has_the_text_and_no_message_is_built(
+        app, make_user, caplog, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://casework.example.lv")
+
+    def build(user, notification):
+        raise AssertionError("a MIME message built for the log")
+
+    monkeypatch.setattr(mail, "notification_message", build)
+    users = [make_user("case_manager") for _ in range(3)]
+    for n, user in enumerate(users):
+        _notify(user, f"k{n}")
+    with caplog.at_level(logging.INFO, logger="casework.mail"):
+        assert mail.deliver_pending(riga(2026, 11, 2, 9)) == 3
+    db.session.commit()
+    assert {n.email_state for n in notifications()} == {"logged"}
+    assert all(user.email in caplog.text for user in users)
+    assert "casework: " in caplog.text and "https://casework.example.lv/" in caplog.text
+    assert mail.deliver_pending(riga(2026, 11, 2, 9, 1)) == 0
+
+
 def test_immediate_e_mail_is_sent_once_with_an_absolute_link(smtp, make_user):
     user = make_user("case_manager")
     _notify(user)
