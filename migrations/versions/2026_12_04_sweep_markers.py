@@ -5,7 +5,7 @@ told of, backfilled from the notifications; the queue of immediate e-mails as a 
 in the delivery's order (issue 16)
 
 Revision ID: 8e3f5a1c7b92
-Revises: 6b2d9e4f1c73
+Revises: a7c3e9f2b418
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '8e3f5a1c7b92'
-down_revision = '6b2d9e4f1c73'
+down_revision = 'a7c3e9f2b418'
 branch_labels = None
 depends_on = None
 
