@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from casework import listing
