@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
@@ -60,3 +63,39 @@ def in_ids(column, ids):
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
     return column.in_(ids)
+
+
+class _AnyOfSelect(ColumnElement):
+    """``column IN (select)``, written on PostgreSQL as ``column = ANY(ARRAY(select))``: the
+    select runs once (an init plan) and the condition is an index condition, so that an OR of
+    such conditions with plain ones becomes a union of index scans (a case manager's cases and
+    groups) instead of a filter over every row of the municipality."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("select", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column, select) -> None:
+        self.column = column
+        self.select = select.scalar_subquery()
+
+    @property
+    def _from_objects(self):
+        return self.column._from_objects
+
+
+@compiles(_AnyOfSelect)
+def _any_of_select_default(element, compiler, **kw):
+    return compiler.process(element.column.in_(element.select.element), **kw)
+
+
+@compiles(_AnyOfSelect, "postgresql")
+def _any_of_select_postgresql(element, compiler, **kw):
+    return (f"{compiler.process(element.column, **kw)} = "
+            f"ANY(ARRAY({compiler.process(element.select, **kw)}))")
+
+
+def in_select(column, select):
+    """SQL: ``column`` is one of the values ``select`` returns (see ``_AnyOfSelect``)."""
+    return _AnyOfSelect(column, select)

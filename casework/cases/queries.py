@@ -25,7 +25,7 @@ from casework.cases.models import (
     NoteLevel,
     Referral,
 )
-from casework.db_types import utcnow
+from casework.db_types import in_select, utcnow
 from casework.extensions import db
 from casework.groups.models import CooperationGroup, GroupMember
 from casework.listing import ListSpec, contains_pattern
@@ -66,12 +66,13 @@ def case_visibility_grounds(user, now: datetime | None = None) -> list:
         .join(GroupMember, GroupMember.group_id == CooperationGroup.id)
         .where(CooperationGroup.kind == "interprofessional", active_membership(user.id, now))
     )
-    allowed = [Case.case_manager_id == user.id, Case.id.in_(member_of)]
+    # ``in_select``: each ground is an index condition, so that PostgreSQL reads a case
+    # manager's cases from two index scans instead of filtering the municipality's thousands.
+    allowed = [Case.case_manager_id == user.id, in_select(Case.id, member_of)]
     if user.has_role(Role.HEAD_OF_SERVICE):
         allowed.append(Case.owner_institution_id == user.institution_id)
-        allowed.append(Case.id.in_(
-            select(BreakGlassAccess.case_id).where(BreakGlassAccess.user_id == user.id,
-                                                   BreakGlassAccess.expires_at > now)))
+        allowed.append(in_select(Case.id, select(BreakGlassAccess.case_id).where(
+            BreakGlassAccess.user_id == user.id, BreakGlassAccess.expires_at > now)))
     return allowed
 
 
