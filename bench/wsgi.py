@@ -1,6 +1,6 @@
 """The app as the benchmark serves it with gunicorn: ``bench.wsgi:app``.
 
-The production app, plus two measurements on every response (``X-Bench-Queries``: SQL
+The production app (``casework.wsgi:app``), plus two measurements on every response (``X-Bench-Queries``: SQL
 statements run by the request; ``X-Bench-Ms``: server time from the first to the last byte the
 view produced) and one bare endpoint, ``/_bench/bare``, that runs one indexed SELECT of a page
 of cases and returns it as text: the floor a page cannot go under on this machine, measured in
@@ -15,10 +15,8 @@ from flask import g, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
-from casework import create_app
 from casework.extensions import db
-
-app = create_app()
+from casework.wsgi import app
 
 
 @event.listens_for(Engine, "before_cursor_execute")

@@ -37,3 +37,19 @@ def test_the_migration_commands_are_there_and_load_flask_migrate_when_run(app):
     with app.app_context():
         assert app.extensions["migrate"].db is db
         assert app.extensions["migrate"].configure_args["render_as_batch"] is True
+
+
+def test_the_production_entry_point_freezes_what_start_up_allocated(tmp_path):
+    """``casework.wsgi:app`` (the README's gunicorn command) is the app, with the objects of
+    start-up moved out of the garbage collector's full collections."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CASEWORK_SECRET_KEY="x" * 40,
+               CASEWORK_DATABASE_URL=f"sqlite:///{tmp_path / 'w.sqlite'}")
+    done = subprocess.run(
+        [sys.executable, "-c", "import gc, casework.wsgi as w; "
+         "print(type(w.app).__name__, gc.get_freeze_count() > 10000)"],
+        env=env, capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert done.stdout.split() == ["Flask", "True"]
