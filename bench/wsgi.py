@@ -1,8 +1,8 @@
 """The app as the benchmark serves it with gunicorn: ``bench.wsgi:app``.
 
 The production app (``casework.wsgi:app``), plus two measurements on every response
-(``X-Bench-Queries``: SQL statements run by the request; ``X-Bench-Ms``: server time from the first to the last byte the
-view produced) and one bare endpoint, ``/_bench/bare``, that runs one indexed SELECT of a page
+(``X-Bench-Queries``: SQL statements run by the request; ``X-Bench-Ms``: server time from the
+first to the last byte the view produced) and one bare endpoint, ``/_bench/bare``, that runs one indexed SELECT of a page
 of cases and returns it as text: the floor a page cannot go under on this machine, measured in
 the same run so that figures from a busy machine can be compared by their ratio to it.
 """
