@@ -2,9 +2,10 @@
 
 The production app (``casework.wsgi:app``), plus two measurements on every response
 (``X-Bench-Queries``: SQL statements run by the request; ``X-Bench-Ms``: server time from the
-first to the last byte the view produced) and one bare endpoint, ``/_bench/bare``, that runs one indexed SELECT of a page
-of cases and returns it as text: the floor a page cannot go under on this machine, measured in
-the same run so that figures from a busy machine can be compared by their ratio to it.
+first to the last byte the view produced) and one bare endpoint, ``/_bench/bare``, that runs
+one indexed SELECT of a page of cases and returns it as text: the floor a page cannot go under
+on this machine, measured in the same run so that figures from a busy machine can be compared
+by their ratio to it.
 """
 
 from __future__ import annotations
