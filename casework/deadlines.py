@@ -123,6 +123,14 @@ def minutes_not_approved(now: datetime, municipality_id: int | None = None,
     return _late(rows, minutes_deadline, now)
 
 
+def late_minutes(meetings, now: datetime) -> dict[int, datetime]:
+    """Of held meetings already read (``held_without_approved_minutes``), those whose minutes
+    are late at ``now``: ``{meeting id: deadline}`` (the rule of ``minutes_not_approved``,
+    without reading the meetings again)."""
+    return {item.row.id: item.deadline for item in _late(
+        ((m, m.held_at, m.municipality_id) for m in meetings), minutes_deadline, now)}
+
+
 def held_without_approved_minutes() -> tuple:
     """The conditions on ``Meeting``: held, its minutes not approved yet (the candidates of
     ``minutes_not_approved``, before the deadline in working days)."""

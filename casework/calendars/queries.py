@@ -92,11 +92,13 @@ def month_grid(user, year: int, month: int, *, today: date,
     for meeting_id, starts_at in db.session.execute(
             stmt.with_only_columns(Meeting.id, Meeting.starts_at)):
         ids_by_day[local_date(starts_at)].append(meeting_id)
-    # The ids come from the user's visible meetings just read: loading them by key shows
-    # nothing more than that.
+    # The ids come from the user's visible meetings just read (and stay within the user's
+    # municipality): loading them by key shows nothing more than that.
     shown = [i for ids in ids_by_day.values() for i in ids[:MONTH_DAY_LIMIT]]
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.id.in_(shown)).options(selectinload(Meeting.group))
+        select(Meeting).where(Meeting.id.in_(shown),
+                              Meeting.municipality_id == user.municipality_id)
+        .options(selectinload(Meeting.group))
         .order_by(Meeting.starts_at, Meeting.id)).all() if shown else []
     by_day = _by_local_day(meetings)
     return [[Day(d, d.month == month, d == today, by_day.get(d, []),

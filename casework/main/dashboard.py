@@ -409,21 +409,17 @@ def upcoming_meetings(user, now: datetime, groups: _Groups) -> Section:
 
 def minutes_waiting(user, now: datetime, groups: _Groups) -> Section:
     """Held meetings the user may see whose minutes are not approved; late ones marked (the
-    deadline in working days computed for the shown meetings, as the scheduler does)."""
-    from casework.policies.operations import calendar_for, policy_for
-    from workflows.policy import minutes_deadline
-
+    shown meetings' deadlines, ``deadlines.late_minutes``)."""
     meetings, total = first_rows(
         groups.meetings().where(*deadlines.held_without_approved_minutes()),
         lambda m: (m.held_at, m.id), lambda m: (selectinload(m.group),))
-    rules = (policy_for(user.municipality_id), calendar_for(user.municipality_id))
+    late = deadlines.late_minutes(meetings, now)
     rows = []
     for meeting in meetings:
-        deadline = minutes_deadline(meeting.held_at, *rules)
-        late = deadline < now
-        note = _("late since %(date)s", date=_day(deadline)) if late else None
+        deadline = late.get(meeting.id)
+        note = _("late since %(date)s", date=_day(deadline)) if deadline else None
         rows.append(Row(_meeting_text(meeting), meeting_href(meeting),
-                        meeting.held_at or meeting.starts_at, note, late=late))
+                        meeting.held_at or meeting.starts_at, note, late=deadline is not None))
     return Section("minutes_waiting", _l("Minutes waiting for approval"),
                    _l("No minutes are waiting for approval."), rows, total=total)
 
